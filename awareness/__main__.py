@@ -1,0 +1,57 @@
+"""Command line: ``python -m awareness check|serve``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from awareness.paths import content_root
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from awareness.content.check import check_all
+
+    root = Path(args.root).resolve() if args.root else content_root()
+    course, problems = check_all(root)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found in the course content.", file=sys.stderr)
+        return 1
+    print(f"Content OK: {len(course.lessons)} lessons in {len(course.languages)} languages.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from awareness.content.check import check_all
+
+    root = content_root()
+    _, problems = check_all(root)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print("The app was not started: fix the content problems above.", file=sys.stderr)
+        return 1
+    from awareness.app import serve
+
+    return serve(host=args.host, port=args.port, open_browser=args.open)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="awareness", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate all content; print every problem")
+    check.add_argument("--root", help="content folder (default: this checkout)")
+    check.set_defaults(func=cmd_check)
+    serve = sub.add_parser("serve", help="validate, then serve the student app with Voilà")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--open", action="store_true", help="open a browser")
+    serve.set_defaults(func=cmd_serve)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Content as validated data: YAML files -> pydantic models, and the `check` command."""

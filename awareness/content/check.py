@@ -1,0 +1,57 @@
+"""`python -m awareness check`: every problem in every content file, one line each.
+
+The checks run in a fixed order; each is a function ``(root, course) -> list[Problem]``
+named in CHECKS. A check whose module cannot be imported is itself reported.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from awareness.content.course import course_problems
+from awareness.content.models import Course
+from awareness.content.problems import Problem
+from awareness.paths import display_path
+
+__all__ = ["CHECKS", "check_all", "lesson_files"]
+
+START_ID = "00-start"
+
+# module:function, run in this order after course.yaml itself.
+CHECKS = [
+    "awareness.content.check:lesson_files",
+    "awareness.conversation.model:problems",
+    "awareness.quiz.model:problems",
+    "awareness.content.coverage:problems",
+    "awareness.content.notes:problems",
+]
+
+
+def lesson_files(root: Path, course: Course) -> list[Problem]:
+    """Every lesson (and the start page) has a notebook in every language."""
+    problems = []
+    for lang in course.languages:
+        for lesson_id in [START_ID, *(lesson.id for lesson in course.lessons)]:
+            path = root / "lessons" / lang / f"{lesson_id}.ipynb"
+            if not path.is_file():
+                problems.append(
+                    Problem(display_path(path), lesson_id, "-", f"no notebook for language {lang!r}")
+                )
+    return problems
+
+
+def check_all(root: Path) -> tuple[Course | None, list[Problem]]:
+    """Run every check; returns the course (when it loads) and all problems found."""
+    course, problems = course_problems(root)
+    if course is None:
+        return None, problems
+    for spec in CHECKS:
+        module_name, func_name = spec.split(":")
+        try:
+            func = getattr(importlib.import_module(module_name), func_name)
+        except (ImportError, AttributeError) as exc:
+            problems.append(Problem(module_name, "-", "-", f"check not available: {exc}"))
+            continue
+        problems.extend(func(root, course))
+    return course, problems
