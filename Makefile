@@ -1,0 +1,59 @@
+# Two commands for a fresh machine: `make app` (set up and serve the student app) and
+# `make test` (set up and run every test). Everything else here is what those need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8866
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: app serve test check lint chromium slides notes bench clean help
+
+help:
+	@echo "make app    - set up and serve the student app on http://$(HOST):$(PORT)/"
+	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
+	@echo "make check  - validate all content; print every problem"
+	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
+
+# The virtual environment, rebuilt when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is needed: apt-get install python3 python3-venv"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+check: $(STAMP)
+	@$(PY) -m awareness check
+
+app: $(STAMP)
+	$(PY) -m awareness serve --host $(HOST) --port $(PORT)
+
+serve: app
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+# Browser tests use Debian's chromium (never a downloaded browser).
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium (apt-get)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "The browser tests need Debian's chromium at $(CHROMIUM): run 'sudo apt-get install chromium'"; \
+	  exit 1; \
+	fi
+
+test: $(STAMP) chromium
+	$(PY) -m ruff check .
+	$(PY) -m awareness check
+	$(PY) -m pytest
+
+notes: $(STAMP)
+	$(PY) -m awareness.notes_build --out build/notes
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

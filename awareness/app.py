@@ -1,0 +1,109 @@
+"""The student app: Voilà serving lessons/, with a kernel-free start page.
+
+``CourseVoila`` is Voilà with three changes: ``/`` and each language's
+``00-start.ipynb`` are served as plain HTML from course.yaml (no kernel, instant), the
+file browser and contents API are gone (students get the course, not a file listing,
+and cannot download the notebooks), and the course template is on the template path.
+Everything else — no tracebacks, no template/theme overrides, kernel culling — is in
+the committed ``voila.json``.
+"""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from pathlib import Path
+
+import tornado.web
+from jupyter_core.paths import jupyter_config_path
+from jupyter_server.utils import url_path_join
+from traitlets import default
+from voila.app import Voila
+from voila.tornado.contentshandler import VoilaContentsHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+from awareness import html_parts
+from awareness.content.course import load_course
+from awareness.paths import PACKAGE, content_root
+
+__all__ = ["CourseVoila", "StartPageHandler", "serve"]
+
+SHARE = PACKAGE / "share" / "jupyter"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class StartPageHandler(tornado.web.RequestHandler):
+    """The start page in one language; ``/`` shows the first course language."""
+
+    def set_default_headers(self) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            self.set_header(name, value)
+
+    def get(self, lang: str | None = None) -> None:
+        course = load_course()
+        lang = lang or course.default_language
+        if lang not in course.languages:
+            raise tornado.web.HTTPError(404)
+        base_url = self.settings.get("base_url", "/")
+        folder = url_path_join(base_url, "voila/render", lang) + "/"
+        css = url_path_join(base_url, "voila/templates/awareness/static/theme.css")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(
+            "<!DOCTYPE html>\n"
+            f'<html lang="{escape(lang)}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(course.title[lang])}</title>"
+            f'<base href="{escape(folder)}">'
+            f'<link rel="stylesheet" href="{escape(css)}">'
+            '<link rel="icon" href="data:,">'
+            '</head><body class="awareness-page"><main>'
+            f"{html_parts.start_page(lang)}"
+            "</main></body></html>"
+        )
+
+
+class CourseVoila(Voila):
+    """Voilà in directory mode over lessons/, with the course's start page at ``/``."""
+
+    @default("config_file_paths")
+    def _config_file_paths_default(self):
+        return [str(content_root()), *jupyter_config_path()]
+
+    def init_handlers(self):
+        handlers = [
+            h
+            for h in super().init_handlers()
+            if h[1] not in (TornadoVoilaTreeHandler, VoilaContentsHandler)
+        ]
+        start = [
+            (self.server_url, StartPageHandler),
+            (
+                url_path_join(self.server_url, r"/voila/render/([a-z]{2,3})/00-start\.ipynb"),
+                StartPageHandler,
+            ),
+        ]
+        return start + handlers
+
+
+def serve(host: str = "127.0.0.1", port: int = 8866, open_browser: bool = False) -> int:
+    """Run the app until interrupted (the content must have been checked first)."""
+    root = content_root()
+    os.environ["AWARENESS_ROOT"] = str(root)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(SHARE), os.environ.get("JUPYTER_PATH", "")) if p
+    )
+    os.chdir(root)
+    argv = [
+        str(Path(root, "lessons")),
+        f"--Voila.ip={host}",
+        f"--Voila.port={port}",
+        f"--Voila.open_browser={open_browser}",
+    ]
+    print(f"Student app: http://{host}:{port}/  (stop with Ctrl+C)", flush=True)
+    CourseVoila.launch_instance(argv=argv)
+    return 0

@@ -1,0 +1,102 @@
+"""Static HTML pieces shared by the app and the notebooks: start page, footer, help box.
+
+Every text comes from course.yaml and is escaped here. Links are relative to the
+lesson folder (``lessons/<lang>/``) so they work in the app, in Binder and in JupyterLab.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from awareness.content.course import load_course
+
+__all__ = ["content_error", "footer", "help_box", "start_page", "lesson_href", "start_href"]
+
+START_ID = "00-start"
+
+
+def lesson_href(lesson_id: str, lang: str, from_lang: str | None = None) -> str:
+    """Link to a lesson notebook, relative to a page in lessons/<from_lang>/."""
+    if from_lang is None or from_lang == lang:
+        return f"{lesson_id}.ipynb"
+    return f"../{lang}/{lesson_id}.ipynb"
+
+
+def start_href(lang: str, from_lang: str | None = None) -> str:
+    return lesson_href(START_ID, lang, from_lang)
+
+
+def content_error(lang: str) -> str:
+    try:
+        message = load_course().t("content_error", lang)
+    except Exception:  # noqa: BLE001 - the last resort must not fail
+        message = "Denne delen kunne ikke vises. / This part could not be shown."
+    return f'<div class="awareness-error" role="alert">⚠️ {escape(message)}</div>'
+
+
+def help_box(lang: str) -> str:
+    course = load_course()
+    items = "".join(
+        f"<li><strong>{escape(s.name[lang])}</strong>: {escape(s.contact[lang])}"
+        f"<br><span>{escape(s.what[lang])}</span></li>"
+        for s in course.help
+    )
+    return (
+        f'<section class="awareness-help" aria-labelledby="help-{lang}">'
+        f'<h2 id="help-{lang}">{escape(course.t("help_heading", lang))}</h2>'
+        f"<p>{escape(course.t('help_intro', lang))}</p><ul>{items}</ul></section>"
+    )
+
+
+def footer(lesson_id: str, lang: str) -> str:
+    course = load_course()
+    nxt = course.next_lesson(lesson_id)
+    links = [
+        f'<a class="awareness-nav-start" href="{start_href(lang)}">'
+        f"← {escape(course.t('back_to_start', lang))}</a>"
+    ]
+    if nxt is not None:
+        links.append(
+            f'<a class="awareness-nav-next" href="{lesson_href(nxt.id, lang)}">'
+            f"{escape(course.t('next_lesson', lang))}: {escape(nxt.title[lang])} →</a>"
+        )
+    else:
+        links.append(f"<p>{escape(course.t('course_done', lang))}</p>")
+    return (
+        f"{help_box(lang)}"
+        f'<p class="awareness-source">{escape(course.source[lang])}</p>'
+        f'<nav class="awareness-nav" aria-label="{escape(course.t("lessons", lang))}">'
+        f"{''.join(links)}</nav>"
+    )
+
+
+def start_page(lang: str, from_lang: str | None = None) -> str:
+    """The start page body. ``from_lang`` is the folder of the page that shows it."""
+    course = load_course()
+    from_lang = from_lang or lang
+    langs = " ".join(
+        (
+            f'<a href="{start_href(code, from_lang)}" lang="{code}" hreflang="{code}"'
+            + (' aria-current="page"' if code == lang else "")
+            + f">{escape(course.language_names[code])}</a>"
+        )
+        for code in course.languages
+    )
+    lessons = "".join(
+        f'<li><a href="{lesson_href(lesson.id, lang, from_lang)}">'
+        f"{escape(lesson.title[lang])}</a> "
+        f'<span class="awareness-minutes">({lesson.minutes} {escape(course.t("minutes", lang))})'
+        f"</span><br><span>{escape(lesson.summary[lang])}</span></li>"
+        for lesson in course.lessons
+    )
+    return (
+        f'<div class="awareness-start">'
+        f"<h1>{escape(course.title[lang])}</h1>"
+        f'<p class="awareness-subtitle">{escape(course.subtitle[lang])}</p>'
+        f'<nav class="awareness-languages" aria-label="{escape(course.t("choose_language", lang))}">'
+        f"<span>{escape(course.t('choose_language', lang))}:</span> {langs}</nav>"
+        f"<h2>{escape(course.t('lessons', lang))}</h2><ol class=\"awareness-lessons\">{lessons}</ol>"
+        f"<p>{escape(course.t('self_paced', lang))}</p>"
+        f"<p>{escape(course.t('fiction_note', lang))}</p>"
+        f"{help_box(lang)}</div>"
+    )
