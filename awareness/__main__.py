@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from awareness.paths import content_root
 def cmd_check(args: argparse.Namespace) -> int:
     from awareness.content.check import check_all
 
-    root = Path(args.root).resolve() if args.root else content_root()
+    if args.root:
+        os.environ["AWARENESS_ROOT"] = str(Path(args.root).resolve())
+    root = content_root()
     course, problems = check_all(root)
     for problem in problems:
         print(problem)

@@ -89,13 +89,14 @@ def start_page(lang: str, from_lang: str | None = None) -> str:
         f"</span><br><span>{escape(lesson.summary[lang])}</span></li>"
         for lesson in course.lessons
     )
+    choose = escape(course.t("choose_language", lang))
     return (
         f'<div class="awareness-start">'
         f"<h1>{escape(course.title[lang])}</h1>"
         f'<p class="awareness-subtitle">{escape(course.subtitle[lang])}</p>'
-        f'<nav class="awareness-languages" aria-label="{escape(course.t("choose_language", lang))}">'
-        f"<span>{escape(course.t('choose_language', lang))}:</span> {langs}</nav>"
-        f"<h2>{escape(course.t('lessons', lang))}</h2><ol class=\"awareness-lessons\">{lessons}</ol>"
+        f'<nav class="awareness-languages" aria-label="{choose}">'
+        f"<span>{choose}:</span> {langs}</nav>"
+        f'<h2>{escape(course.t("lessons", lang))}</h2><ol class="awareness-lessons">{lessons}</ol>'
         f"<p>{escape(course.t('self_paced', lang))}</p>"
         f"<p>{escape(course.t('fiction_note', lang))}</p>"
         f"{help_box(lang)}</div>"

@@ -29,14 +29,40 @@ CHECKS = [
 
 
 def lesson_files(root: Path, course: Course) -> list[Problem]:
-    """Every lesson (and the start page) has a notebook in every language."""
+    """Every lesson (and the start page) has a notebook in every language, and every
+    notebook in a language folder belongs to a lesson in course.yaml."""
     problems = []
+    known = {START_ID, *(lesson.id for lesson in course.lessons)}
+    for folder in sorted(p for p in (root / "lessons").glob("*") if p.is_dir()):
+        if folder.name not in course.languages:
+            problems.append(
+                Problem(
+                    display_path(folder),
+                    "-",
+                    "-",
+                    f"unknown language folder {folder.name!r} (the course has: "
+                    f"{', '.join(course.languages)})",
+                )
+            )
+            continue
+        for nb in sorted(folder.glob("*.ipynb")):
+            if nb.stem not in known:
+                problems.append(
+                    Problem(
+                        display_path(nb),
+                        nb.stem,
+                        "-",
+                        "unknown lesson id (not in course.yaml's lessons)",
+                    )
+                )
     for lang in course.languages:
         for lesson_id in [START_ID, *(lesson.id for lesson in course.lessons)]:
             path = root / "lessons" / lang / f"{lesson_id}.ipynb"
             if not path.is_file():
                 problems.append(
-                    Problem(display_path(path), lesson_id, "-", f"no notebook for language {lang!r}")
+                    Problem(
+                        display_path(path), lesson_id, "-", f"no notebook for language {lang!r}"
+                    )
                 )
     return problems
 

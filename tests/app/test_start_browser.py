@@ -1,0 +1,32 @@
+"""A student's first steps in real Chromium: start page, language, lesson, next lesson."""
+
+from __future__ import annotations
+
+from awareness.content.course import load_course
+from tests.conftest import ROOT
+
+COURSE = load_course(ROOT)
+
+
+def test_start_choose_language_open_lesson_and_go_on(app_url, offline_page):
+    page = offline_page.page
+    page.goto(app_url)
+    page.get_by_role("heading", level=1, name=COURSE.title["nb"]).wait_for()
+
+    page.get_by_role("link", name=COURSE.language_names["en"]).click()
+    page.get_by_role("heading", level=1, name=COURSE.title["en"]).wait_for()
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+    first, second = COURSE.lessons[0], COURSE.lessons[1]
+    page.get_by_role("link", name=first.title["en"]).click()
+    page.get_by_role("heading", level=1, name=first.title["en"]).wait_for(timeout=60_000)
+    next_link = page.get_by_role("link", name=f"{COURSE.t('next_lesson', 'en')}: ", exact=False)
+    next_link.wait_for(timeout=60_000)
+    next_link.click()
+    page.get_by_role("heading", level=1, name=second.title["en"]).wait_for(timeout=60_000)
+
+    page.get_by_role("link", name=COURSE.t("back_to_start", "en")).first.click()
+    page.get_by_role("heading", level=1, name=COURSE.title["en"]).wait_for()
+
+    assert offline_page.external == [], "requests left the machine"
+    assert offline_page.errors == []

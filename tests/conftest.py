@@ -1,0 +1,161 @@
+"""Shared fixtures: the real Voilà app on a free loopback port, and real Chromium.
+
+The server is started once per test session by the fixture that needs it and stopped
+by it. Chromium is Debian's (/usr/bin/chromium), driven by Playwright; every request
+that leaves 127.0.0.1 is blocked and recorded, so tests can assert that none was made.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("AWARENESS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer at {url} within {timeout} s")
+
+
+class AppServer:
+    """A running `python -m awareness serve` on 127.0.0.1."""
+
+    def __init__(self, port: int, log: Path, extra_env: dict[str, str] | None = None):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}/"
+        self.log = log
+        env = {**os.environ, "AWARENESS_FAST": "1", **(extra_env or {})}
+        self._log_file = open(log, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "awareness", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+    def start(self) -> AppServer:
+        try:
+            wait_for(self.url, self.proc)
+        except RuntimeError:
+            self.stop()
+            raise RuntimeError(f"{self.log.read_text()[-3000:]}") from None
+        return self
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log_file.close()
+
+    def log_text(self) -> str:
+        self._log_file.flush()
+        return self.log.read_text()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The real student app, started once for the session and stopped at its end."""
+    log = tmp_path_factory.mktemp("voila") / "server.log"
+    server = AppServer(free_port(), log).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server) -> str:
+    return app_server.url
+
+
+def fetch(url: str) -> tuple[int, str]:
+    """GET a URL; returns (status, body) also for error statuses."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium) "
+            "or `sudo apt-get install chromium`"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class OfflinePage:
+    """A fresh page whose requests outside 127.0.0.1 are blocked and recorded."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(locale="nb-NO")
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _route(self, route):
+        url = route.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    page = OfflinePage(browser)
+    yield page
+    page.close()

@@ -1,0 +1,203 @@
+"""course.yaml and the `check` command: broken files give one clear line each."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from awareness.content.check import check_all
+from awareness.content.course import course_problems, load_course
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    """A copy of the course's content in a temporary folder, as the content root."""
+    for name in ("course.yaml", "lessons", "quizzes", "facilitator_notes"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, tmp_path / name)
+        elif src.exists():
+            shutil.copy(src, tmp_path / name)
+    monkeypatch.setenv("AWARENESS_ROOT", str(tmp_path))
+    return tmp_path
+
+
+def edit_course(root: Path, change) -> None:
+    data = yaml.safe_load((root / "course.yaml").read_text(encoding="utf-8"))
+    change(data)
+    (root / "course.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def lines(root: Path) -> list[str]:
+    _, problems = check_all(root)
+    return [str(p) for p in problems]
+
+
+def test_the_real_course_is_valid():
+    course = load_course(ROOT)
+    assert course.languages[:2] == ["nb", "en"]
+    assert [lesson.id for lesson in course.lessons] == [
+        "01-what-is-sextortion",
+        "02-the-conversation",
+        "03-if-it-happens",
+        "04-prevention",
+        "05-summary",
+    ]
+
+
+def test_the_whole_content_checks_clean():
+    _, problems = check_all(ROOT)
+    assert [str(p) for p in problems] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "breaks", "expected"),
+    [
+        (
+            "bad YAML syntax",
+            lambda r: (r / "course.yaml").write_text("title: [nb: x\n", encoding="utf-8"),
+            "course.yaml: -: -: YAML syntax error at line 2",
+        ),
+        (
+            "missing field",
+            lambda r: edit_course(r, lambda d: d.pop("title")),
+            "course.yaml: -: title: missing field",
+        ),
+        (
+            "missing translation",
+            lambda r: edit_course(r, lambda d: d["lessons"][2]["title"].pop("en")),
+            "course.yaml: 03-if-it-happens: title: missing translation for 'en'",
+        ),
+        (
+            "duplicate id",
+            lambda r: edit_course(r, lambda d: d["lessons"].append(dict(d["lessons"][0]))),
+            "course.yaml: -: -: duplicate lesson id 01-what-is-sextortion",
+        ),
+        (
+            "wrong type",
+            lambda r: edit_course(r, lambda d: d["lessons"][0].update(minutes="ten")),
+            "course.yaml: 01-what-is-sextortion: minutes: Input should be a valid integer",
+        ),
+        (
+            "empty file",
+            lambda r: (r / "course.yaml").write_text("  \n", encoding="utf-8"),
+            "course.yaml: -: -: file is empty",
+        ),
+        (
+            "unknown language",
+            lambda r: edit_course(r, lambda d: d["subtitle"].update(de="Hallo")),
+            "course.yaml: -: subtitle: unknown language 'de' (the course has: nb, en)",
+        ),
+        (
+            "file not found",
+            lambda r: (r / "course.yaml").unlink(),
+            "course.yaml: -: -: file not found",
+        ),
+        (
+            "non-UTF-8 bytes",
+            lambda r: (r / "course.yaml").write_bytes(b"title:\n  nb: \xe6rlig\n"),
+            "course.yaml: -: -: not valid UTF-8 (byte 0xe6 on line 2)",
+        ),
+        (
+            "unknown field",
+            lambda r: edit_course(r, lambda d: d["lessons"][1].update(minuts=5)),
+            "course.yaml: 02-the-conversation: minuts: unknown field (check the spelling)",
+        ),
+        (
+            "duplicate key",
+            lambda r: (r / "course.yaml").write_text(
+                (r / "course.yaml").read_text(encoding="utf-8") + "title: {nb: a, en: b}\n",
+                encoding="utf-8",
+            ),
+            "the key 'title' appears twice in one mapping",
+        ),
+        (
+            "unknown lesson id",
+            lambda r: shutil.copy(
+                r / "lessons" / "nb" / "01-what-is-sextortion.ipynb",
+                r / "lessons" / "nb" / "07-extra.ipynb",
+            ),
+            "lessons/nb/07-extra.ipynb: 07-extra: -: unknown lesson id (not in course.yaml's lessons)",
+        ),
+        (
+            "bad lesson id",
+            lambda r: edit_course(r, lambda d: d["lessons"][4].update(id="Summary")),
+            "course.yaml: Summary: id: String should match pattern",
+        ),
+        (
+            "missing notebook",
+            lambda r: (r / "lessons" / "en" / "04-prevention.ipynb").unlink(),
+            "lessons/en/04-prevention.ipynb: 04-prevention: -: no notebook in 'en'",
+        ),
+        (
+            "bad language code",
+            lambda r: edit_course(r, lambda d: d.update(languages=["nb", "English"])),
+            "course.yaml: -: languages: not a language code: English",
+        ),
+    ],
+)
+def test_broken_content_gives_one_clear_line(root, name, breaks, expected):
+    breaks(root)
+    found = lines(root)
+    assert any(line.startswith(expected) or expected in line for line in found), (name, found)
+    for line in found:
+        assert "\n" not in line and "Traceback" not in line
+
+
+def test_every_problem_is_reported_at_once(root):
+    def change(d):
+        d["lessons"][0]["title"].pop("en")
+        d["lessons"][1]["minutes"] = "x"
+        d["help"][0]["what"]["xx"] = "?"
+
+    edit_course(root, change)
+    _, problems = course_problems(root)
+    assert len(problems) == 3
+    assert [p.item for p in problems] == [
+        "01-what-is-sextortion",
+        "02-the-conversation",
+        "alarmtelefonen",
+    ]
+
+
+def run_check(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "awareness", "check", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_command_exit_codes(root):
+    ok = run_check(root)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.strip().count("\n") == 0 and "Content OK" in ok.stdout
+
+    edit_course(root, lambda d: d["lessons"][0]["title"].pop("nb"))
+    bad = run_check(root)
+    assert bad.returncode == 1
+    assert "course.yaml: 01-what-is-sextortion: title: missing translation for 'nb'" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_serve_refuses_invalid_content(root):
+    (root / "course.yaml").write_text("title: [\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "awareness", "serve", "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "AWARENESS_ROOT": str(root)},
+    )
+    assert result.returncode == 1
+    assert "course.yaml: -: -: YAML syntax error" in result.stdout
+    assert "not started" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
