@@ -8,6 +8,7 @@ details go to the server log for the teacher.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,25 @@ def _html(markup: str) -> Any:
     from IPython.display import HTML
 
     return HTML(markup)
+
+
+def slide_mode() -> bool:
+    """True while the slide export runs the notebook: show static HTML, not widgets."""
+    return os.environ.get("AWARENESS_SLIDES") == "1"
+
+
+def _bundle(slides: list[dict]) -> Any:
+    """A slide bundle the export expands into one slide each (HTML for other viewers)."""
+    from awareness.slides.preprocessors import SLIDES_MIME
+
+    class _Bundle:
+        def _repr_mimebundle_(self, include=None, exclude=None):
+            return {
+                SLIDES_MIME: {"slides": slides},
+                "text/html": "\n".join(s["html"] for s in slides),
+            }
+
+    return _Bundle()
 
 
 def _safely(lang: str, build: Callable[[], Any]) -> None:
@@ -55,6 +75,10 @@ def show_chat(lang: str, seed: int | None = None) -> None:
     """The simulated conversation (lesson 02)."""
 
     def build():
+        if slide_mode():
+            from awareness.slides.static_parts import chat_slides
+
+            return _bundle(chat_slides(lang))
         from awareness.conversation.widget import chat_widget
 
         return chat_widget(lang, seed=seed)
@@ -66,6 +90,10 @@ def show_quiz(lesson_id: str, lang: str, seed: int | None = None) -> None:
     """The quiz of a lesson; for the summary lesson, the final quiz from all banks."""
 
     def build():
+        if slide_mode():
+            from awareness.slides.static_parts import quiz_slides
+
+            return _bundle(quiz_slides(lesson_id, lang))
         from awareness.quiz.widget import quiz_widget
 
         return quiz_widget(lesson_id, lang, seed=seed)
@@ -77,6 +105,10 @@ def show_checklist(name: str, lang: str) -> None:
     """A tick-off checklist (documentation for the police, privacy settings)."""
 
     def build():
+        if slide_mode():
+            from awareness.slides.static_parts import checklist_slides
+
+            return _bundle(checklist_slides(name, lang))
         from awareness.checklist import checklist_widget
 
         return checklist_widget(name, lang)

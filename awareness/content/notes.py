@@ -471,7 +471,7 @@ def _same_headings(notes: dict[str, Note]) -> list[Problem]:
     ref_lang, ref = next(iter(notes.items()))
     ref_keys = [(s.level, s.key) for s in ref.sections]
     found = []
-    for lang, note in list(notes.items())[1:]:
+    for note in list(notes.values())[1:]:
         keys = [(s.level, s.key) for s in note.sections]
         if keys == ref_keys:
             continue
@@ -517,10 +517,9 @@ def problems(root: Path, course) -> list[Problem]:
                 continue
             note, note_problems = read_note(path)
             found.extend(note_problems)
-            if note is not None:
-                if note.lesson == lesson_id:
-                    found.extend(_note_problems(note, root, lang))
-                    notes[lesson_id][lang] = note
+            if note is not None and note.lesson == lesson_id:
+                found.extend(_note_problems(note, root, lang))
+                notes[lesson_id][lang] = note
         folder = root / NOTES_DIR / lang
         if folder.is_dir():
             for path in sorted(folder.glob("*.md")):

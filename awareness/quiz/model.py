@@ -30,7 +30,7 @@ Bank schema (brief)::
 
 from __future__ import annotations
 
-import re
+import contextlib
 import string
 from collections.abc import Iterable
 from functools import lru_cache
@@ -143,6 +143,9 @@ UI_KEYS: dict[str, tuple[str, ...]] = {
     "answer": (),
     "correct_order": (),
     "warning_sign": (),
+    "no_warning_sign": (),
+    "right_answer": (),
+    "not_right": (),
     "summary_heading": (),
     "score": ("right", "total"),
     "topic_score": ("right", "total"),
@@ -181,7 +184,7 @@ class Question(Strict):
     id: Slug
     type: QuestionType
     topic: Topic
-    points: list[str] = Field(min_length=1)
+    points: list[str]  # may be empty: help-seeking questions check no numbered point
     revisit: SectionRef
     prompt: Text
     people: People | None = None
@@ -286,37 +289,41 @@ def _error_problem(name: str, data: Any, err: dict[str, Any]) -> Problem:
     """A pydantic error as a Problem: item = question id, field = path with option ids."""
     loc = tuple(err["loc"])
     item = "-"
-    field_parts: list[str] = []
-    node = data
-    for i, part in enumerate(loc):
+    node: Any = data
+    rest = loc
+    if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
+        try:
+            node = data["questions"][loc[1]]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        qid = node.get("id") if isinstance(node, dict) else None
+        item = qid if isinstance(qid, str) and qid else f"question {loc[1] + 1}"
+        rest = loc[2:]
+    parts: list[str] = []
+    for i, part in enumerate(rest):
         try:
             child = node[part]
         except (KeyError, IndexError, TypeError):
-            field_parts.extend(str(p) for p in loc[i:])
+            parts.extend(str(p) for p in rest[i:])
             break
-        is_question = i == 1 and loc[0] == "questions"
-        if is_question and isinstance(child, dict) and isinstance(child.get("id"), str):
-            item = child["id"]
-        elif isinstance(part, int) and isinstance(child, dict) and "id" in child:
-            field_parts.append(str(child["id"]))
-        elif not (i == 1 and loc[0] == "questions"):
-            field_parts.append(str(part))
+        if isinstance(part, int) and isinstance(child, dict) and child.get("id") is not None:
+            parts.append(str(child["id"]))
+        else:
+            parts.append(str(part))
         node = child
-    if item == "-" and len(loc) >= 2 and loc[0] == "questions":
-        # a question without a usable id: name it by its position
-        item = f"question {loc[1] + 1}" if isinstance(loc[1], int) else "-"
     message = err["msg"]
+    last = parts[-1] if parts else ""
     if err["type"] == "extra_forbidden":
         message = "unknown field (check the spelling)"
     elif err["type"] == "missing":
         message = "missing field"
-    elif err["type"] == "literal_error" and field_parts and field_parts[-1] == "type":
+    elif err["type"] == "literal_error" and last == "type":
         message = f"unknown question type (use one of: {', '.join(QUESTION_TYPES)})"
-    elif err["type"] == "literal_error" and field_parts and field_parts[-1] == "topic":
+    elif err["type"] == "literal_error" and last == "topic":
         message = f"unknown topic (use one of: {', '.join(TOPICS)})"
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    return Problem(name, item, ".".join(field_parts) or "-", message)
+    return Problem(name, item, ".".join(parts) or "-", message)
 
 
 def _validate(model: type, data: Any, name: str, languages: list[str]):
@@ -416,12 +423,10 @@ def _bank_problems(
         # problems are reported at once.
         raw = data.get("questions")
         for item in raw if isinstance(raw, list) else []:
-            try:
+            with contextlib.suppress(ValidationError):
                 questions.append(
                     Question.model_validate(item, context={"languages": languages})
                 )
-            except ValidationError:
-                pass
     if data.get("lesson") != lesson_id:
         found.append(
             Problem(name, "-", "lesson", f"must be {lesson_id!r}, the same as the file name")
@@ -610,5 +615,3 @@ def questions_by_point(banks: Iterable[Bank] | dict[str, Bank]) -> dict[str, lis
             result[point].append(q.id)
     return result
 
-
-_ = re  # (kept for patterns in future checks)

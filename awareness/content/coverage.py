@@ -1,0 +1,96 @@
+"""quizzes/coverage.yaml: each of the guide's 19 points -> the lesson sections that teach it.
+
+The questions that check a point come from the quiz banks' ``points`` (the quiz check
+reports a point no question checks); this check reports a point no lesson section
+teaches, a section that does not exist in a language's notebook, and points that are
+missing, unknown or listed twice.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from awareness.content.load import load_model
+from awareness.content.models import Course, Strict, Text
+from awareness.content.problems import Problem
+from awareness.paths import display_path
+
+__all__ = ["GUIDE_POINTS", "Coverage", "Point", "notebook_sections", "problems"]
+
+GUIDE_POINTS = [str(n) for n in range(1, 20)]
+COVERAGE_FILE = Path("quizzes") / "coverage.yaml"
+
+
+class Point(Strict):
+    id: str
+    summary: Text
+    lessons: list[str] = Field(min_length=1)
+
+    @field_validator("lessons")
+    @classmethod
+    def _sections(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if v.count("#") != 1]
+        if bad:
+            raise ValueError(f"not a lesson section '<lesson-id>#<section-id>': {', '.join(bad)}")
+        return value
+
+
+class Coverage(Strict):
+    points: list[Point]
+
+
+@lru_cache(maxsize=64)
+def _sections_cached(path: str, mtime_ns: int) -> tuple[str, ...]:
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return tuple(
+        cell.get("metadata", {}).get("awareness", {}).get("section")
+        for cell in nb.get("cells", [])
+        if cell.get("metadata", {}).get("awareness", {}).get("section")
+    )
+
+
+def notebook_sections(path: Path) -> tuple[str, ...] | None:
+    """The section ids of a lesson notebook, in order; None when it cannot be read."""
+    try:
+        return _sections_cached(str(path), path.stat().st_mtime_ns)
+    except (OSError, ValueError):
+        return None
+
+
+def problems(root: Path, course: Course) -> list[Problem]:
+    path = root / COVERAGE_FILE
+    coverage, found = load_model(Coverage, path, course.languages)
+    if coverage is None:
+        return found
+    name = display_path(path)
+    ids = [p.id for p in coverage.points]
+    for point in GUIDE_POINTS:
+        if point not in ids:
+            found.append(Problem(name, point, "-", "guide point is missing from the map"))
+    for point in coverage.points:
+        if point.id not in GUIDE_POINTS:
+            found.append(Problem(name, point.id, "id", "unknown guide point (use 1 to 19)"))
+        if ids.count(point.id) > 1:
+            found.append(Problem(name, point.id, "id", "guide point listed twice"))
+        lesson_ids = {lesson.id for lesson in course.lessons}
+        for ref in point.lessons:
+            lesson_id, section = ref.split("#")
+            if lesson_id not in lesson_ids:
+                found.append(Problem(name, point.id, "lessons", f"unknown lesson id {lesson_id!r}"))
+                continue
+            for lang in course.languages:
+                sections = notebook_sections(root / "lessons" / lang / f"{lesson_id}.ipynb")
+                if sections is not None and section not in sections:
+                    found.append(
+                        Problem(
+                            name,
+                            point.id,
+                            "lessons",
+                            f"no section {section!r} in lessons/{lang}/{lesson_id}.ipynb",
+                        )
+                    )
+    return found

@@ -1,0 +1,239 @@
+"""Static HTML for the chat: bubbles, decision points with feedback, the ending's debrief.
+
+Used by the chat widget for each bubble, and by the slide export and the text-only view
+for a whole path (``render_path``). Every text from the data goes through ``html.escape``.
+Plain HTML with classes; the look is in chat.css (``render_css``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from pathlib import Path
+
+from awareness.content.models import HelpService
+from awareness.conversation.engine import ChatEngine, Sign, Summary
+from awareness.conversation.model import Choice, Conversation, Image, Node
+
+__all__ = [
+    "CSS_FILE",
+    "KIND_ICONS",
+    "render_choice_feedback",
+    "render_css",
+    "render_decision",
+    "render_ending",
+    "render_help",
+    "render_image",
+    "render_message",
+    "render_path",
+    "render_progress",
+    "render_signs",
+    "render_typing",
+]
+
+CSS_FILE = Path(__file__).with_name("chat.css")
+
+# Feedback is never colour alone: an icon and a word go with every kind.
+KIND_ICONS = {"wise": "✅", "okay": "💡", "risky": "⚠️"}
+IMAGE_ICONS = {"blurred": "🖼️", "friend-list": "👥", "sent": "📷", "gift-card": "🎁"}
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def render_css() -> str:
+    """The chat's CSS (chat.css)."""
+    return CSS_FILE.read_text(encoding="utf-8")
+
+
+def render_image(image: Image, lang: str) -> str:
+    """A placeholder tile with its text alternative, e.g. ``[Bilde: uskarpt bilde]``."""
+    alt = _e(image.alt[lang])
+    icon = IMAGE_ICONS.get(image.kind, "🖼️")
+    return (
+        f'<div class="aw-img aw-img-{_e(image.kind)}" role="img" aria-label="{alt}">'
+        f'<span class="aw-img-icon" aria-hidden="true">{icon}</span>'
+        f'<span class="aw-img-alt">[{alt}]</span></div>'
+    )
+
+
+def render_message(conv: Conversation, node: Node, lang: str, flagged: bool = False) -> str:
+    """One chat bubble: name and time, the text, an image tile; narrator notes centred."""
+    side = conv.side(node)
+    speaker = conv.speaker(node.speaker)
+    classes = f"aw-msg aw-{side}" + (" aw-flagged" if flagged else "")
+    node_attr = f'data-node="{_e(node.id)}"'
+    if side == "center":
+        return f'<div class="{classes}" {node_attr}><p class="aw-note">{_e(node.text[lang])}</p></div>'
+    meta = f'<span class="aw-name">{_e(speaker.name[lang])}</span>'
+    if node.time:
+        meta += f' <span class="aw-time">{_e(node.time)}</span>'
+    body = render_image(node.image, lang) if node.image else ""
+    body += f'<p class="aw-text">{_e(node.text[lang])}</p>'
+    badge = ""
+    if flagged:
+        badge = (
+            f'<p class="aw-flag-badge"><span aria-hidden="true">🚩</span> '
+            f"{_e(conv.ui.flagged[lang])}</p>"
+        )
+    return (
+        f'<div class="{classes}" {node_attr}><div class="aw-meta">{meta}</div>'
+        f'<div class="aw-bubble">{body}</div>{badge}</div>'
+    )
+
+
+def render_typing(conv: Conversation, speaker_id: str, lang: str) -> str:
+    """The short "… skriver" bubble shown before the other side's message."""
+    name = _e(conv.speaker(speaker_id).name[lang])
+    return (
+        f'<div class="aw-msg aw-left aw-typing"><div class="aw-bubble">'
+        f'<span class="aw-dots" aria-hidden="true">•••</span> '
+        f"{name} {_e(conv.ui.typing[lang])}</div></div>"
+    )
+
+
+def _kind_label(conv: Conversation, choice: Choice, lang: str) -> str:
+    word = getattr(conv.ui, choice.kind)[lang]
+    return (
+        f'<span class="aw-icon" aria-hidden="true">{KIND_ICONS[choice.kind]}</span> '
+        f'<strong class="aw-kind">{_e(word)}</strong>'
+    )
+
+
+def render_choice_feedback(conv: Conversation, choice: Choice, lang: str) -> str:
+    """The feedback card after a choice: what Jonas chose, icon + word, why."""
+    return (
+        f'<div class="aw-feedback aw-{choice.kind}" data-choice="{_e(choice.id)}">'
+        f'<p class="aw-chose">{_e(conv.ui.you_chose[lang])} '
+        f"<em>{_e(choice.text[lang])}</em></p>"
+        f"<p>{_kind_label(conv, choice, lang)}: {_e(choice.feedback[lang])}</p></div>"
+    )
+
+
+def render_decision(conv: Conversation, node: Node, lang: str, chosen: str | None = None) -> str:
+    """A decision point for the static view: the prompt, every choice and its feedback."""
+    prompt = node.prompt[lang] if node.prompt else conv.ui.choose[lang]
+    items = []
+    for choice in node.choices or []:
+        mark = ' class="aw-chosen"' if choice.id == chosen else ""
+        picked = (
+            f'<span class="aw-chose">{_e(conv.ui.you_chose[lang])}</span> '
+            if choice.id == chosen
+            else ""
+        )
+        items.append(
+            f'<li{mark} data-choice="{_e(choice.id)}">{picked}<strong>{_e(choice.text[lang])}</strong>'
+            f'<div class="aw-feedback aw-{choice.kind}">{_kind_label(conv, choice, lang)}: '
+            f"{_e(choice.feedback[lang])}</div></li>"
+        )
+    return (
+        f'<section class="aw-decision" data-node="{_e(node.id)}">'
+        f'<h4 class="aw-prompt">{_e(prompt)}</h4><ul class="aw-choice-list">{"".join(items)}</ul>'
+        "</section>"
+    )
+
+
+def render_progress(conv: Conversation, step: int, total: int, lang: str) -> str:
+    text = conv.ui.progress[lang].replace("{step}", str(step)).replace("{total}", str(total))
+    return f'<p class="aw-progress">{_e(text)}</p>'
+
+
+def _sign_items(signs: Sequence[Sign], lang: str, icon: str) -> str:
+    return "".join(
+        f'<li data-tag="{_e(s.tag.id)}"><span aria-hidden="true">{icon}</span> '
+        f"<strong>{_e(s.tag.label[lang])}</strong> – {_e(s.tag.explanation[lang])}</li>"
+        for s in signs
+    )
+
+
+def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
+    """The warning signs on this path: found (flagged) and missed, one line each."""
+    ui = conv.ui
+    found = (
+        f'<ul class="aw-found">{_sign_items(summary.found, lang, "✅")}</ul>'
+        if summary.found
+        else f'<p class="aw-none">{_e(ui.none_found[lang])}</p>'
+    )
+    missed = (
+        f'<ul class="aw-missed">{_sign_items(summary.missed, lang, "🔍")}</ul>'
+        if summary.missed
+        else f'<p class="aw-none">{_e(ui.none_missed[lang])}</p>'
+    )
+    return (
+        f'<section class="aw-signs"><h4>{_e(ui.signs[lang])}</h4>'
+        f"<h5>{_e(ui.found[lang])}</h5>{found}<h5>{_e(ui.missed[lang])}</h5>{missed}</section>"
+    )
+
+
+def render_help(conv: Conversation, services: Iterable[HelpService], lang: str) -> str:
+    """Where to get help: the services from course.yaml."""
+    items = "".join(
+        f'<li><a href="{_e(s.url)}" target="_blank" rel="noopener noreferrer">'
+        f"{_e(s.name[lang])}</a>: {_e(s.contact[lang])}. {_e(s.what[lang])}</li>"
+        for s in services
+    )
+    return f'<section class="aw-help"><h4>{_e(conv.ui.help[lang])}</h4><ul>{items}</ul></section>'
+
+
+def render_ending(
+    conv: Conversation,
+    summary: Summary,
+    lang: str,
+    services: Iterable[HelpService] | None = None,
+) -> str:
+    """The ending's debrief: what happened, the signs, not his fault, the steps, help."""
+    if services is None:
+        from awareness.content.course import load_course
+
+        services = load_course().help
+    ui = conv.ui
+    parts = ['<section class="aw-ending">']
+    if summary.ending is not None and summary.ending.ending is not None:
+        ending = summary.ending.ending
+        parts.append(
+            f'<p class="aw-ending-kicker">{_e(ui.ending[lang])}</p>'
+            f"<h3>{_e(ending.title[lang])}</h3><p>{_e(ending.debrief[lang])}</p>"
+        )
+    parts.append(render_signs(conv, summary, lang))
+    parts.append(
+        f'<section class="aw-not-your-fault"><h4><span aria-hidden="true">💙</span> '
+        f"{_e(ui.not_your_fault[lang])}</h4><p>{_e(summary.not_your_fault[lang])}</p></section>"
+    )
+    steps = "".join(
+        f'<li data-step="{_e(s.id)}">{_e(s.text[lang])}</li>' for s in summary.steps
+    )
+    parts.append(f'<section class="aw-steps"><h4>{_e(ui.steps[lang])}</h4><ol>{steps}</ol></section>')
+    parts.append(render_help(conv, services, lang))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render_path(
+    conv: Conversation,
+    path: Sequence[str],
+    lang: str,
+    flags: Iterable[str] = (),
+    services: Iterable[HelpService] | None = None,
+) -> str:
+    """A whole path through the chat as static HTML (choice ids; flags: flagged node ids)."""
+    engine = ChatEngine(conv, tuple(path))
+    for node_id in flags:
+        if engine.can_flag(node_id):
+            engine.flag(node_id)
+    parts = [
+        f'<div class="awareness-chat aw-static" lang="{_e(lang)}">',
+        f'<h3 class="aw-title">{_e(conv.title[lang])}</h3>',
+        f'<p class="aw-fiction">{_e(conv.ui.fiction[lang])}</p>',
+        '<div class="aw-messages">',
+    ]
+    for entry in engine.entries:
+        parts.append(render_message(conv, entry.node, lang, engine.is_flagged(entry.node.id)))
+        if entry.node.is_decision:
+            chosen = entry.choice.id if entry.choice else None
+            parts.append(render_decision(conv, entry.node, lang, chosen))
+    parts.append("</div>")
+    if engine.finished:
+        parts.append(render_ending(conv, engine.summary(), lang, services))
+    parts.append("</div>")
+    return "".join(parts)
