@@ -16,6 +16,7 @@ help:
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
+	@echo "make slides - every lesson as offline reveal.js slides and PDF in build/slides/"
 
 # The virtual environment, rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -36,6 +37,16 @@ serve: app
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
+# Front-end assets (reveal.js for slides, axe-core for accessibility tests) from the npm registry.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "npm is needed for the slides: run 'sudo apt-get install npm'"; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Browser tests use Debian's chromium (never a downloaded browser).
 chromium:
 	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
@@ -47,10 +58,13 @@ chromium:
 	  exit 1; \
 	fi
 
-test: $(STAMP) chromium
+test: $(STAMP) $(NODE_STAMP) chromium
 	$(PY) -m ruff check .
 	$(PY) -m awareness check
 	$(PY) -m pytest
+
+slides: $(STAMP) $(NODE_STAMP) chromium
+	$(PY) -m awareness.slides.export --out build/slides
 
 notes: $(STAMP)
 	$(PY) -m awareness.notes_build --out build/notes
