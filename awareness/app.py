@@ -74,6 +74,19 @@ class CourseVoila(Voila):
     def _config_file_paths_default(self):
         return [str(content_root()), *jupyter_config_path()]
 
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        # The words the page template needs (the message shown when a kernel is lost).
+        course = load_course()
+        ui = {
+            lang: {key: course.t(key, lang) for key in ("kernel_lost", "restart_lesson")}
+            for lang in course.languages
+        }
+        # Voilà's renderer reads extra template resources from the config object.
+        section = self.voila_configuration.config.VoilaConfiguration
+        existing = section.get("resources") or {}
+        section.resources = {**dict(existing), "awareness_ui": ui}
+
     def init_handlers(self):
         handlers = [
             h

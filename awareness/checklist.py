@@ -166,7 +166,7 @@ def checklist_widget(name: str, lang: str, root: Path | None = None):
             description=item.label[lang],  # shown as plain text (description_allow_html off)
             description_allow_html=False,
             indent=False,
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="auto", height="auto"),
         )
         box.add_class("aw-checklist-box")
         hint = widgets.HTML(f'<div class="aw-checklist-hint">{escape(item.hint[lang])}</div>')

@@ -70,8 +70,9 @@ def footer(lesson_id: str, lang: str) -> str:
     )
 
 
-def start_page(lang: str, from_lang: str | None = None) -> str:
-    """The start page body. ``from_lang`` is the folder of the page that shows it."""
+def start_page(lang: str, from_lang: str | None = None, heading: bool = True) -> str:
+    """The start page body. ``from_lang`` is the folder of the page that shows it;
+    ``heading=False`` leaves out the h1 (the notebook has its own title cell)."""
     course = load_course()
     from_lang = from_lang or lang
     langs = " ".join(
@@ -91,9 +92,9 @@ def start_page(lang: str, from_lang: str | None = None) -> str:
     )
     choose = escape(course.t("choose_language", lang))
     return (
-        f'<div class="awareness-start">'
-        f"<h1>{escape(course.title[lang])}</h1>"
-        f'<p class="awareness-subtitle">{escape(course.subtitle[lang])}</p>'
+        '<div class="awareness-start">'
+        + (f"<h1>{escape(course.title[lang])}</h1>" if heading else "")
+        + f'<p class="awareness-subtitle">{escape(course.subtitle[lang])}</p>'
         f'<nav class="awareness-languages" aria-label="{choose}">'
         f"<span>{choose}:</span> {langs}</nav>"
         f'<h2>{escape(course.t("lessons", lang))}</h2><ol class="awareness-lessons">{lessons}</ol>'

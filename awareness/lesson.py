@@ -63,7 +63,7 @@ def _safely(lang: str, build: Callable[[], Any]) -> None:
 
 def show_start(lang: str) -> None:
     """The start page: course title, language choice and the lesson list."""
-    _safely(lang, lambda: _html(html_parts.start_page(lang)))
+    _safely(lang, lambda: _html(html_parts.start_page(lang, heading=False)))
 
 
 def show_footer(lesson_id: str, lang: str) -> None:

@@ -103,6 +103,9 @@ def conversation_branch_map(root: Path, lang: str) -> str:
     when the conversation is broken.
     """
     load_conversation = _import("awareness.conversation.model", "load_conversation")
+    path = root / _import("awareness.conversation.model", "CONVERSATION_FILE")
+    if not path.is_file():
+        raise NotReady(f"no conversation file {display_path(path)}")
     render = _import("awareness.conversation.branchmap", "branch_map_svg")
     return render(load_conversation(root=root), lang)
 

@@ -21,6 +21,7 @@ START_ID = "00-start"
 # module:function, run in this order after course.yaml itself.
 CHECKS = [
     "awareness.content.check:lesson_files",
+    "awareness.checklist:problems",
     "awareness.conversation.model:problems",
     "awareness.quiz.model:problems",
     "awareness.content.coverage:problems",
@@ -61,7 +62,7 @@ def lesson_files(root: Path, course: Course) -> list[Problem]:
             if not path.is_file():
                 problems.append(
                     Problem(
-                        display_path(path), lesson_id, "-", f"no notebook for language {lang!r}"
+                        display_path(path), lesson_id, "-", f"no notebook in {lang!r}"
                     )
                 )
     return problems

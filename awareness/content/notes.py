@@ -547,8 +547,10 @@ def speaker_notes(lesson_id: str, lang: str, section_id: str, root: Path | None 
 
     The run-sheet subsection ``### … {#<section_id>}`` and, when the discussion section
     has a subsection with the same id, its questions and suggested answers under the
-    discussion heading's own title. Raises ContentError naming the note when the note
-    is missing or broken or has no such run-sheet subsection.
+    discussion heading's own title. The lesson's first section also carries the
+    safeguarding reminder (the safeguarding section's opening text, under its title).
+    Raises ContentError naming the note when the note is missing or broken or has no
+    such run-sheet subsection.
     """
     path = note_path(Path(root) if root else content_root(), lang, lesson_id)
     if not path.is_file():
@@ -573,4 +575,10 @@ def speaker_notes(lesson_id: str, lang: str, section_id: str, root: Path | None 
     if note.has(discussion):
         parts.append(f"**{note.section('discussion').title}**")
         parts.append(note.section(discussion).text)
+    run_sheet = note.children("run-sheet")
+    if run_sheet and run_sheet[0].id == section_id and note.has("safeguarding"):
+        safeguarding = note.section("safeguarding")
+        if safeguarding.body:
+            parts.append(f"**{safeguarding.title}**")
+            parts.append(safeguarding.body)
     return "\n\n".join(part for part in parts if part).strip()

@@ -321,6 +321,29 @@ def _strongly_connected(nodes: list[str], edges: dict[str, list[str]]) -> list[l
     return result
 
 
+def _cycle_text(start: str, members: set[str], edges: dict[str, list[str]]) -> str:
+    """A shortest way round from start back to start inside one cycle, as ``a → b → a``."""
+    came: dict[str, str] = {}
+    todo = [start]
+    while todo:
+        current = todo.pop(0)
+        for succ in edges[current]:
+            if succ not in members:
+                continue
+            if succ == start:
+                way = [current]
+                while way[-1] != start:
+                    way.append(came[way[-1]])
+                way.reverse()
+                if len(way) > 6:
+                    way = [*way[:3], "…", *way[-2:]]
+                return " → ".join([*way, start])
+            if succ not in came:
+                came[succ] = current
+                todo.append(succ)
+    return start
+
+
 def graph_problems(conv: Conversation, file: str) -> list[Problem]:
     """Cross-field checks: ids, references, reachability, endings, cycles, tags."""
     out: list[Problem] = []
@@ -353,9 +376,8 @@ def graph_problems(conv: Conversation, file: str) -> list[Problem]:
             )
         for tag in node.tags:
             if tag not in tags:
-                out.append(
-                    Problem(file, node.id, "tags", f"unknown tag {tag!r} (known: {', '.join(tags)})")
-                )
+                known = ", ".join(tags)
+                out.append(Problem(file, node.id, "tags", f"unknown tag {tag!r} (known: {known})"))
         if node.next is not None and node.next not in nodes:
             out.append(Problem(file, node.id, "next", f"next node {node.next!r} does not exist"))
         for choice in node.choices or []:
@@ -391,7 +413,8 @@ def graph_problems(conv: Conversation, file: str) -> list[Problem]:
 
     endings = [n.id for n in conv.nodes if n.is_ending]
     if not endings:
-        out.append(Problem(file, conv.start, "ending", "no node has an ending; every path needs one"))
+        message = "no node has an ending; every path needs one"
+        out.append(Problem(file, conv.start, "ending", message))
         return out
     reverse: dict[str, list[str]] = {n: [] for n in nodes}
     for source, targets in edges.items():
@@ -415,7 +438,7 @@ def graph_problems(conv: Conversation, file: str) -> list[Problem]:
         comp.sort(key=order.__getitem__)
         first = nodes[comp[0]]
         field = "choices" if first.is_decision else "next"
-        loop = " → ".join([*comp, comp[0]]) if len(comp) <= 6 else f"{len(comp)} nodes"
+        loop = _cycle_text(comp[0], set(comp), edges)
         out.append(
             Problem(file, first.id, field, f"cycle without exit: {loop} never reaches an ending")
         )

@@ -34,8 +34,27 @@ __all__ = [
 CSS_FILE = Path(__file__).with_name("chat.css")
 
 # Feedback is never colour alone: an icon and a word go with every kind.
-KIND_ICONS = {"wise": "✅", "okay": "💡", "risky": "⚠️"}
-IMAGE_ICONS = {"blurred": "🖼️", "friend-list": "👥", "sent": "📷", "gift-card": "🎁"}
+KIND_ICONS = {"wise": "✓", "okay": "◐", "risky": "⚠"}
+_PICTURE = (
+    '<svg viewBox="0 0 24 24" width="32" height="32" aria-hidden="true" focusable="false">'
+    '<rect x="2" y="4" width="20" height="16" rx="2" fill="#ffffff" stroke="#1b1f24"/>'
+    '<circle cx="8" cy="9" r="2" fill="#1b1f24"/>'
+    '<path d="M3 18l6-6 4 4 3-3 5 5z" fill="#1b1f24"/></svg>'
+)
+_LIST = (
+    '<svg viewBox="0 0 24 24" width="32" height="32" aria-hidden="true" focusable="false">'
+    '<rect x="2" y="3" width="20" height="18" rx="2" fill="#ffffff" stroke="#1b1f24"/>'
+    '<circle cx="6" cy="8" r="1.5" fill="#1b1f24"/><path d="M9 8h10" stroke="#1b1f24"/>'
+    '<circle cx="6" cy="12" r="1.5" fill="#1b1f24"/><path d="M9 12h10" stroke="#1b1f24"/>'
+    '<circle cx="6" cy="16" r="1.5" fill="#1b1f24"/><path d="M9 16h10" stroke="#1b1f24"/></svg>'
+)
+_CARD = (
+    '<svg viewBox="0 0 24 24" width="32" height="32" aria-hidden="true" focusable="false">'
+    '<rect x="2" y="6" width="20" height="13" rx="2" fill="#ffffff" stroke="#1b1f24"/>'
+    '<path d="M2 10h20M12 6v13" stroke="#1b1f24"/></svg>'
+)
+# Placeholder icons (inline SVG, nothing loaded from anywhere): never a picture of a person.
+IMAGE_ICONS = {"blurred": _PICTURE, "friend-list": _LIST, "sent": _PICTURE, "gift-card": _CARD}
 
 
 def _e(text: str) -> str:
@@ -50,10 +69,10 @@ def render_css() -> str:
 def render_image(image: Image, lang: str) -> str:
     """A placeholder tile with its text alternative, e.g. ``[Bilde: uskarpt bilde]``."""
     alt = _e(image.alt[lang])
-    icon = IMAGE_ICONS.get(image.kind, "🖼️")
+    icon = IMAGE_ICONS.get(image.kind, _PICTURE)
     return (
         f'<div class="aw-img aw-img-{_e(image.kind)}" role="img" aria-label="{alt}">'
-        f'<span class="aw-img-icon" aria-hidden="true">{icon}</span>'
+        f'<span class="aw-img-icon">{icon}</span>'
         f'<span class="aw-img-alt">[{alt}]</span></div>'
     )
 
@@ -65,7 +84,8 @@ def render_message(conv: Conversation, node: Node, lang: str, flagged: bool = Fa
     classes = f"aw-msg aw-{side}" + (" aw-flagged" if flagged else "")
     node_attr = f'data-node="{_e(node.id)}"'
     if side == "center":
-        return f'<div class="{classes}" {node_attr}><p class="aw-note">{_e(node.text[lang])}</p></div>'
+        note = f'<p class="aw-note">{_e(node.text[lang])}</p>'
+        return f'<div class="{classes}" {node_attr}>{note}</div>'
     meta = f'<span class="aw-name">{_e(speaker.name[lang])}</span>'
     if node.time:
         meta += f' <span class="aw-time">{_e(node.time)}</span>'
@@ -74,7 +94,7 @@ def render_message(conv: Conversation, node: Node, lang: str, flagged: bool = Fa
     badge = ""
     if flagged:
         badge = (
-            f'<p class="aw-flag-badge"><span aria-hidden="true">🚩</span> '
+            f'<p class="aw-flag-badge"><span aria-hidden="true">⚑</span> '
             f"{_e(conv.ui.flagged[lang])}</p>"
         )
     return (
@@ -123,7 +143,8 @@ def render_decision(conv: Conversation, node: Node, lang: str, chosen: str | Non
             else ""
         )
         items.append(
-            f'<li{mark} data-choice="{_e(choice.id)}">{picked}<strong>{_e(choice.text[lang])}</strong>'
+            f'<li{mark} data-choice="{_e(choice.id)}">{picked}'
+            f"<strong>{_e(choice.text[lang])}</strong>"
             f'<div class="aw-feedback aw-{choice.kind}">{_kind_label(conv, choice, lang)}: '
             f"{_e(choice.feedback[lang])}</div></li>"
         )
@@ -151,12 +172,12 @@ def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
     """The warning signs on this path: found (flagged) and missed, one line each."""
     ui = conv.ui
     found = (
-        f'<ul class="aw-found">{_sign_items(summary.found, lang, "✅")}</ul>'
+        f'<ul class="aw-found">{_sign_items(summary.found, lang, "✓")}</ul>'
         if summary.found
         else f'<p class="aw-none">{_e(ui.none_found[lang])}</p>'
     )
     missed = (
-        f'<ul class="aw-missed">{_sign_items(summary.missed, lang, "🔍")}</ul>'
+        f'<ul class="aw-missed">{_sign_items(summary.missed, lang, "○")}</ul>'
         if summary.missed
         else f'<p class="aw-none">{_e(ui.none_missed[lang])}</p>'
     )
@@ -197,13 +218,14 @@ def render_ending(
         )
     parts.append(render_signs(conv, summary, lang))
     parts.append(
-        f'<section class="aw-not-your-fault"><h4><span aria-hidden="true">💙</span> '
+        f'<section class="aw-not-your-fault"><h4><span aria-hidden="true">♥</span> '
         f"{_e(ui.not_your_fault[lang])}</h4><p>{_e(summary.not_your_fault[lang])}</p></section>"
     )
     steps = "".join(
         f'<li data-step="{_e(s.id)}">{_e(s.text[lang])}</li>' for s in summary.steps
     )
-    parts.append(f'<section class="aw-steps"><h4>{_e(ui.steps[lang])}</h4><ol>{steps}</ol></section>')
+    heading = f"<h4>{_e(ui.steps[lang])}</h4>"
+    parts.append(f'<section class="aw-steps">{heading}<ol>{steps}</ol></section>')
     parts.append(render_help(conv, services, lang))
     parts.append("</section>")
     return "".join(parts)

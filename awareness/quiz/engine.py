@@ -49,7 +49,8 @@ class Result:
 
     @property
     def partly(self) -> bool:
-        return not self.correct and self.score > 0
+        """Not fully right, but some picks (or steps) were right."""
+        return not self.correct and self.right > 0
 
 
 def _as_ids(answer: Answer) -> list[str]:

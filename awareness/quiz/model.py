@@ -59,10 +59,12 @@ __all__ = [
     "QuizUi",
     "all_questions",
     "bank_path",
+    "bank_problems",
     "load_bank",
     "load_banks",
     "load_ui",
     "problems",
+    "question_problems",
     "questions_by_point",
 ]
 
@@ -405,7 +407,7 @@ def question_problems(q: Question, name: str, languages: list[str]) -> list[Prob
     return out
 
 
-def _bank_problems(
+def bank_problems(
     path: Path, course: Course, lesson_id: str
 ) -> tuple[Bank | None, list[Problem]]:
     """Read and check one bank. Returns the bank only when it has no problems."""
@@ -527,7 +529,7 @@ def _scan(root: Path, course: Course) -> tuple[dict[str, Bank | None], list[Prob
     banks: dict[str, Bank | None] = {}
     lessons = [lesson.id for lesson in course.lessons]
     for lesson_id in lessons:
-        bank, bank_found = _bank_problems(bank_path(root, lesson_id), course, lesson_id)
+        bank, bank_found = bank_problems(bank_path(root, lesson_id), course, lesson_id)
         banks[lesson_id] = bank
         found.extend(bank_found)
     folder = root / QUIZ_DIR
@@ -571,7 +573,7 @@ def _load_bank(root: Path, lesson_id: str) -> Bank:
     course = load_course(root)
     if lesson_id not in {lesson.id for lesson in course.lessons}:
         raise ContentError([Problem("course.yaml", lesson_id, "lessons", "no such lesson")])
-    bank, found = _bank_problems(bank_path(root, lesson_id), course, lesson_id)
+    bank, found = bank_problems(bank_path(root, lesson_id), course, lesson_id)
     if found:
         raise ContentError(found)
     return bank

@@ -202,3 +202,21 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_a_failing_update_shows_a_friendly_message(monkeypatch, capsys):
+    import awareness.checklist as checklist_module
+
+    w = checklist_widget("report-police", "nb", root=ROOT)
+    real_escape = checklist_module.escape
+
+    def broken(text: str) -> str:
+        if "avkrysset" in text:
+            raise RuntimeError("boom")
+        return real_escape(text)
+
+    monkeypatch.setattr(checklist_module, "escape", broken)
+    next(iter(w.checkboxes.values())).value = True
+    assert "Traceback" not in w.counter.value and "boom" not in w.counter.value
+    assert "Sjekklisten kunne ikke vises" in w.counter.value and "⚠️" in w.counter.value
+    assert "boom" in capsys.readouterr().err

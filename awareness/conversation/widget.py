@@ -1,0 +1,287 @@
+"""The chat widget: the conversation engine in a messenger look, built from ipywidgets.
+
+``chat_widget(lang)`` is what a lesson shows. ``ChatWidget`` exposes its buttons
+(``choice_buttons``, ``flag_buttons``, ``back_button``, ``restart_button``) so tests can
+drive it with ``button.click()``. Bubbles are HTML from ``render``; every text is escaped
+there. Typing delays come from the data (at most 1.5 s) and are 0 when the environment
+variable ``AWARENESS_FAST=1`` is set.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import random
+import time
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from awareness.content.models import HelpService
+from awareness.content.problems import ContentError
+from awareness.conversation import render
+from awareness.conversation.engine import ChatEngine
+from awareness.conversation.model import Choice, Conversation, Node, load_conversation
+
+__all__ = ["MAX_TYPING", "ChatWidget", "chat_widget", "typing_delay"]
+
+log = logging.getLogger(__name__)
+
+MAX_TYPING = 1.5
+
+
+def typing_delay(node: Node) -> float:
+    """Seconds of "… skriver" before a message: from the data, ≤1.5, 0 when AWARENESS_FAST=1."""
+    if os.environ.get("AWARENESS_FAST") == "1":
+        return 0.0
+    return max(0.0, min(node.typing, MAX_TYPING))
+
+
+def _button(description: str, *classes: str) -> w.Button:
+    button = w.Button(description=description, tooltip=description)
+    for cls in classes:
+        button.add_class(cls)
+    return button
+
+
+class ChatWidget(w.VBox):
+    """The simulated chat for one language."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        lang: str,
+        services: list[HelpService] | tuple[HelpService, ...] = (),
+        seed: int | None = None,
+    ):
+        self.conversation = conversation
+        self.lang = lang
+        self.services = list(services)
+        self.engine = ChatEngine(conversation)
+        self._rng = random.Random(seed) if seed is not None else None
+        self._messages: dict[str, w.Widget] = {}
+        self._bubbles: dict[str, w.HTML] = {}
+        self._feedback: dict[str, w.HTML] = {}
+        self.flag_buttons: dict[str, w.Button] = {}
+        self.choice_buttons: list[w.Button] = []
+        ui = conversation.ui
+
+        header = w.HTML(
+            f'<div class="aw-header"><h3>{render._e(conversation.title[lang])}</h3>'
+            f'<p>{render._e(conversation.intro[lang])}</p>'
+            f'<p class="aw-fiction">{render._e(ui.fiction[lang])}</p>'
+            f'<p class="aw-hint"><span aria-hidden="true">⚑</span> '
+            f"{render._e(ui.flag_hint[lang])}</p></div>"
+        )
+        self.progress_label = w.HTML()
+        self.message_list = w.VBox()
+        self.message_list.add_class("aw-messages")
+        self.message_list.add_class("awareness-live")
+        self.message_list.add_class("awareness-scroll")
+        self.prompt = w.HTML()
+        self.choice_box = w.VBox()
+        self.choice_box.add_class("aw-choices")
+        self.ending_panel = w.HTML()
+        self.ending_panel.layout.display = "none"
+        self.error_label = w.HTML()
+        self.back_button = _button("↩ " + ui.back[lang], "aw-control-btn", "aw-back")
+        self.restart_button = _button("↺ " + ui.restart[lang], "aw-control-btn", "aw-restart")
+        self.back_button.on_click(self._safe(self._on_back))
+        self.restart_button.on_click(self._safe(self._on_restart))
+        controls = w.HBox([self.back_button, self.restart_button])
+        controls.add_class("aw-controls")
+        style = w.HTML(f"<style>{render.render_css()}</style>")
+        super().__init__(
+            [
+                style,
+                header,
+                self.progress_label,
+                self.message_list,
+                self.prompt,
+                self.choice_box,
+                self.ending_panel,
+                self.error_label,
+                controls,
+            ]
+        )
+        self.add_class("awareness-chat")
+        self._render(animate_from=None)
+
+    # --- callbacks -------------------------------------------------------------------------
+    def _safe(self, func: Callable) -> Callable:
+        """Wrap a callback: a student never sees a traceback, only a short message."""
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                self.error_label.value = ""
+                return func(*args, **kwargs)
+            except Exception:
+                log.exception("chat widget callback failed")
+                self.error_label.value = (
+                    f'<p class="aw-error" role="alert"><span aria-hidden="true">⚠</span> '
+                    f"{render._e(self.conversation.ui.error[self.lang])}</p>"
+                )
+
+        return wrapper
+
+    def choose(self, choice_id: str) -> None:
+        """Make a choice (what a choice button does)."""
+        shown = len(self.engine.entries)
+        self.engine.choose(choice_id)
+        self._render(animate_from=shown)
+
+    def _on_back(self, _button: w.Button) -> None:
+        self.engine.back()
+        self._render(animate_from=None)
+
+    def _on_restart(self, _button: w.Button) -> None:
+        self.engine.restart()
+        self._render(animate_from=None)
+
+    def _on_flag(self, node_id: str) -> None:
+        self.engine.toggle_flag(node_id)
+        self._sync_flag(node_id)
+
+    # --- pieces ----------------------------------------------------------------------------
+    def _message(self, node: Node) -> w.Widget:
+        """The widget for one message (cached): a bubble, plus a flag button on the left."""
+        if node.id in self._messages:
+            return self._messages[node.id]
+        bubble = w.HTML(render.render_message(self.conversation, node, self.lang))
+        self._bubbles[node.id] = bubble
+        if self.conversation.side(node) == "left":
+            button = _button(self.conversation.ui.flag[self.lang], "aw-flag-btn")
+            button.on_click(self._safe(lambda _b, nid=node.id: self._on_flag(nid)))
+            self.flag_buttons[node.id] = button
+            item = w.VBox([bubble, button])
+            item.add_class("aw-row-left")
+        else:
+            item = w.VBox([bubble])
+            item.add_class(f"aw-row-{self.conversation.side(node)}")
+        self._messages[node.id] = item
+        return item
+
+    def _feedback_card(self, choice: Choice) -> w.HTML:
+        if choice.id not in self._feedback:
+            self._feedback[choice.id] = w.HTML(
+                render.render_choice_feedback(self.conversation, choice, self.lang)
+            )
+        return self._feedback[choice.id]
+
+    def _sync_flag(self, node_id: str) -> None:
+        flagged = self.engine.is_flagged(node_id)
+        node = self.conversation.node(node_id)
+        self._bubbles[node_id].value = render.render_message(
+            self.conversation, node, self.lang, flagged
+        )
+        button = self.flag_buttons[node_id]
+        ui = self.conversation.ui
+        button.description = ("⚑ " + ui.flagged[self.lang]) if flagged else ui.flag[self.lang]
+        button.tooltip = button.description
+        if flagged:
+            button.add_class("aw-flag-on")
+        else:
+            button.remove_class("aw-flag-on")
+
+    def _choice_button(self, choice: Choice) -> w.Button:
+        button = _button(choice.text[self.lang], "aw-choice-btn")
+        button.layout = w.Layout(width="100%", height="auto")
+        button.choice_id = choice.id
+        button.on_click(self._safe(lambda _b, cid=choice.id: self.choose(cid)))
+        return button
+
+    # --- drawing ---------------------------------------------------------------------------
+    def _render(self, animate_from: int | None) -> None:
+        """Draw the state; messages from index ``animate_from`` on appear one by one."""
+        entries = self.engine.entries
+        self.choice_buttons = []
+        self.choice_box.children = ()
+        self.prompt.value = ""
+        self.ending_panel.layout.display = "none"
+        self.ending_panel.value = ""
+        items: list[w.Widget] = []
+        for index, entry in enumerate(entries):
+            item = self._message(entry.node)
+            if entry.node.id in self.flag_buttons:
+                self._sync_flag(entry.node.id)
+            new = animate_from is not None and index >= animate_from
+            delay = typing_delay(entry.node) if self.conversation.side(entry.node) == "left" else 0
+            if new and delay > 0:
+                bubble = render.render_typing(self.conversation, entry.node.speaker, self.lang)
+                typing = w.HTML(bubble)
+                self.message_list.children = (*items, typing)
+                time.sleep(delay)
+            items.append(item)
+            if new:
+                self.message_list.children = tuple(items)
+            if entry.choice is not None:
+                items.append(self._feedback_card(entry.choice))
+        self.message_list.children = tuple(items)
+        self._show_progress()
+        self.back_button.disabled = not self.engine.path
+        if self.engine.finished:
+            self._show_ending()
+        else:
+            self._show_choices()
+
+    def _show_progress(self) -> None:
+        p = self.engine.progress()
+        self.progress_label.value = render.render_progress(
+            self.conversation, p.step, p.total, self.lang
+        )
+
+    def _show_choices(self) -> None:
+        node = self.engine.current
+        text = node.prompt[self.lang] if node.prompt else self.conversation.ui.choose[self.lang]
+        self.prompt.value = f'<p class="aw-prompt">{render._e(text)}</p>'
+        choices = self.engine.choices
+        if self._rng is not None:
+            self._rng.shuffle(choices)
+        self.choice_buttons = [self._choice_button(c) for c in choices]
+        self.choice_box.children = tuple(self.choice_buttons)
+
+    def _show_ending(self) -> None:
+        self.ending_panel.value = render.render_ending(
+            self.conversation, self.engine.summary(), self.lang, self.services
+        )
+        self.ending_panel.layout.display = None
+
+    # --- for tests and the lead ------------------------------------------------------------
+    def choice_button(self, choice_id: str) -> w.Button:
+        """The button for a choice now on screen."""
+        for button in self.choice_buttons:
+            if button.choice_id == choice_id:
+                return button
+        raise KeyError(f"no button for choice {choice_id!r} on screen")
+
+    @property
+    def shown_node_ids(self) -> list[str]:
+        """The ids of the messages on screen, oldest first."""
+        return [node.id for node in self.engine.transcript]
+
+
+def chat_widget(lang: str, seed: int | None = None) -> w.Widget:
+    """The chat for a lesson, in one language (``seed`` shuffles the choice buttons).
+
+    If the content cannot be loaded, a short message in the student's language is shown
+    instead of a traceback.
+    """
+    from awareness.content.course import load_course
+
+    try:
+        course = load_course()
+    except ContentError:
+        log.exception("course.yaml could not be loaded")
+        return w.HTML('<p class="aw-error" role="alert">The chat could not be shown.</p>')
+    if lang not in course.languages:
+        lang = course.default_language
+    try:
+        conversation = load_conversation()
+        return ChatWidget(conversation, lang, course.help, seed=seed)
+    except Exception:
+        log.exception("the chat could not be built")
+        return w.HTML(
+            f'<p class="aw-error" role="alert">{render._e(course.t("content_error", lang))}</p>'
+        )

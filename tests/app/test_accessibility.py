@@ -1,0 +1,47 @@
+"""axe-core in real Chromium: no serious or critical WCAG 2.1 AA violation on any page."""
+
+from __future__ import annotations
+
+import pytest
+
+from awareness.content.course import load_course
+from tests.app.axe import counts, run_axe, serious
+from tests.app.pages import open_lesson
+from tests.conftest import ROOT
+
+COURSE = load_course(ROOT)
+PAGES = [(lang, lesson.id) for lang in COURSE.languages for lesson in COURSE.lessons]
+
+
+@pytest.mark.parametrize("lang", COURSE.languages)
+def test_start_page(app_url, offline_page, lang):
+    page = offline_page.page
+    page.goto(f"{app_url}voila/render/{lang}/00-start.ipynb")
+    page.get_by_role("heading", level=1).wait_for()
+    violations = run_axe(page)
+    print(f"axe {lang}/00-start: {counts(violations)}")
+    assert serious(violations) == []
+    assert page.evaluate("document.documentElement.lang") == lang
+
+
+@pytest.mark.parametrize(("lang", "lesson_id"), PAGES)
+def test_lesson_page(app_url, offline_page, lang, lesson_id):
+    page = offline_page.page
+    open_lesson(page, app_url, lang, lesson_id)
+    violations = run_axe(page)
+    print(f"axe {lang}/{lesson_id}: {counts(violations)}")
+    assert serious(violations) == []
+    assert page.evaluate("document.documentElement.lang") == lang
+    levels = page.evaluate(
+        "[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]"
+        ".filter(h => h.offsetParent !== null).map(h => +h.tagName[1])"
+    )
+    assert levels and levels[0] == 1, levels
+    jumps = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    assert jumps == [], f"heading levels skip: {levels}"
+    unnamed = page.evaluate(
+        "[...document.querySelectorAll('button')].filter(b => b.offsetParent !== null && "
+        "!(b.innerText.trim() || b.getAttribute('aria-label') || b.title)).length"
+    )
+    assert unnamed == 0
+    assert offline_page.external == []
