@@ -97,20 +97,19 @@ def max_decisions(conv: Conversation, node_id: str) -> int:
 
 
 def all_paths(conv: Conversation) -> list[tuple[str, ...]]:
-    """Every way from the start to an ending, as choice ids (a decision at most once each)."""
+    """Every way from the start to an ending, as choice ids (each choice at most once)."""
     paths: list[tuple[str, ...]] = []
 
-    def walk(node_id: str, path: tuple[str, ...], visited: frozenset[str]) -> None:
+    def walk(node_id: str, path: tuple[str, ...]) -> None:
         last = _run(conv, node_id)[-1]
         if last.is_ending:
             paths.append(path)
             return
-        if last.id in visited:
-            return
         for choice in last.choices or []:
-            walk(choice.next, (*path, choice.id), visited | {last.id})
+            if choice.id not in path:
+                walk(choice.next, (*path, choice.id))
 
-    walk(conv.start, (), frozenset())
+    walk(conv.start, ())
     return paths
 
 

@@ -182,11 +182,6 @@ class QuizWidget(widgets.VBox):
             self._set_buttons()
             return
         q = s.current
-        self.progress.value = (
-            f'<p class="quiz-progress">{escape(self._t("progress", n=s.number, total=s.total))}</p>'
-        )
-        self.prompt.value = f'<h3 class="quiz-prompt">{escape(q.prompt[self.lang])}</h3>'
-        self.hint.value = f'<p class="quiz-hint">{escape(self._t(_HINTS[q.type]))}</p>'
         options = s.options()
         self._shown_ids = [o.id for o in options]
         labels = [option_label(q, o, self.ui, self.lang) for o in options]
@@ -228,6 +223,12 @@ class QuizWidget(widgets.VBox):
             self.inputs.remove_class("quiz-chat")
         self._set_inputs_disabled(False)
         self._set_buttons(check=True)
+        # The words last: when the progress line changes, the page is complete.
+        self.hint.value = f'<p class="quiz-hint">{escape(self._t(_HINTS[q.type]))}</p>'
+        self.prompt.value = f'<h3 class="quiz-prompt">{escape(q.prompt[self.lang])}</h3>'
+        self.progress.value = (
+            f'<p class="quiz-progress">{escape(self._t("progress", n=s.number, total=s.total))}</p>'
+        )
 
     def _step_label(self, step_id: str) -> str:
         return option_label(self.question, self.question.option(step_id), self.ui, self.lang)

@@ -16,7 +16,8 @@ def run_axe(page) -> list[dict]:
     # evaluate() is not subject to the page's Content-Security-Policy; a script tag would be.
     page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        "tags => axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS,
     )
     return result["violations"]

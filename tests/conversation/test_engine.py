@@ -1,0 +1,214 @@
+"""The chat engine: every path, back, restart, flags, progress and the summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from awareness.content.course import load_course
+from awareness.conversation.engine import ChatEngine, all_paths, max_decisions
+from awareness.conversation.model import load_conversation
+
+SAFE = ("c1-reply", "c2-go-along", "c3-send", "c4-break", "c5-get-help")
+PAID = ("c1-reply", "c2-go-along", "c3-send", "c4-pay", "c6-tell")
+
+
+@pytest.fixture(scope="module")
+def conv():
+    return load_conversation()
+
+
+@pytest.mark.parametrize("lang", load_course().languages)
+def test_every_path_reaches_an_ending_in_every_language(conv, lang):
+    paths = all_paths(conv)
+    assert len(paths) > 10
+    reached_endings, used_choices, seen_nodes = set(), set(), set()
+    for path in paths:
+        engine = ChatEngine(conv)
+        for choice_id in path:
+            assert not engine.finished
+            assert choice_id in {c.id for c in engine.choices}
+            for choice in engine.choices:
+                assert choice.text[lang] and choice.feedback[lang]
+            engine.choose(choice_id)
+            assert engine.last_choice.id == choice_id
+        assert engine.finished and engine.choices == []
+        assert engine.current.ending.title[lang] and engine.current.ending.debrief[lang]
+        for node in engine.transcript:
+            assert node.text[lang]
+            seen_nodes.add(node.id)
+        progress = engine.progress()
+        assert progress.step == progress.total == max(len(path), 1)
+        summary = engine.summary()
+        assert summary.ending is engine.current
+        assert summary.not_your_fault[lang]
+        reached_endings.add(engine.current.id)
+        used_choices.update(path)
+    assert reached_endings == {node.id for node in conv.endings()}
+    assert used_choices == {c.id for node in conv.nodes for c in node.choices or []}
+    assert seen_nodes == {node.id for node in conv.nodes}
+
+
+def test_start_shows_the_first_message_and_its_choices(conv):
+    engine = ChatEngine(conv)
+    assert [n.id for n in engine.transcript] == ["d1-hello"]
+    assert engine.current.id == "d1-hello"
+    assert [c.id for c in engine.choices] == ["c1-reply", "c1-ask", "c1-ignore"]
+    assert engine.path == () and engine.last_choice is None
+    assert not engine.finished
+
+
+def test_choose_runs_on_to_the_next_decision(conv):
+    engine = ChatEngine(conv)
+    engine.choose("c1-ask")
+    assert [n.id for n in engine.transcript] == [
+        "d1-hello",
+        "j1-ask",
+        "e1-vague",
+        "e1-flirt",
+        "d2-pictures",
+    ]
+    assert engine.entries[0].choice.id == "c1-ask"
+    assert engine.entries[-1].choice is None
+
+
+def test_choose_refuses_a_choice_not_on_screen(conv):
+    engine = ChatEngine(conv)
+    with pytest.raises(ValueError, match="not available"):
+        engine.choose("c4-pay")
+    engine = ChatEngine(conv, ("c1-ignore",))
+    with pytest.raises(ValueError, match="ending"):
+        engine.choose("c1-reply")
+
+
+def test_the_picture_path_exists_and_ends_with_help(conv):
+    engine = ChatEngine(conv, PAID)
+    ids = [n.id for n in engine.transcript]
+    assert "j3-sent" in ids and "e4-more" in ids
+    assert engine.current.id == "end-paid"
+
+
+def test_back_undoes_one_choice(conv):
+    engine = ChatEngine(conv, ("c1-reply", "c2-go-along"))
+    before = [n.id for n in ChatEngine(conv, ("c1-reply",)).transcript]
+    assert engine.back() is True
+    assert engine.path == ("c1-reply",)
+    assert [n.id for n in engine.transcript] == before
+    assert engine.back() is True
+    assert engine.back() is False
+    assert engine.path == ()
+
+
+def test_back_from_an_ending(conv):
+    engine = ChatEngine(conv, SAFE)
+    assert engine.finished
+    engine.back()
+    assert engine.current.id == "d5-published"
+    assert not engine.finished
+
+
+def test_back_drops_flags_on_messages_no_longer_shown(conv):
+    engine = ChatEngine(conv, ("c1-reply",))
+    engine.flag("d1-hello")
+    engine.flag("e1-flirt")
+    engine.back()
+    assert engine.flags == {"d1-hello"}
+
+
+def test_restart_clears_everything(conv):
+    engine = ChatEngine(conv, SAFE)
+    engine.flag("d1-hello")
+    engine.restart()
+    assert engine.path == () and engine.flags == frozenset()
+    assert [n.id for n in engine.transcript] == ["d1-hello"]
+
+
+def test_flag_only_the_other_sides_messages_on_screen(conv):
+    engine = ChatEngine(conv, ("c1-reply",))
+    assert engine.can_flag("d1-hello")
+    assert not engine.can_flag("j1-reply")  # Jonas's own message
+    assert not engine.can_flag("d4-demand")  # not shown yet
+    with pytest.raises(ValueError):
+        engine.flag("j1-reply")
+    assert engine.toggle_flag("d1-hello") is True
+    assert engine.is_flagged("d1-hello")
+    assert engine.toggle_flag("d1-hello") is False
+    engine.flag("e1-flirt")
+    engine.unflag("e1-flirt")
+    engine.unflag("e1-flirt")  # twice is fine
+    assert engine.flags == frozenset()
+
+
+def test_summary_signs_found_and_missed(conv):
+    engine = ChatEngine(conv, SAFE)
+    engine.flag("d1-hello")  # unknown-contact
+    engine.flag("d4-demand")  # money-demand, pressure-time
+    summary = engine.summary()
+    found = {s.tag.id for s in summary.found}
+    missed = {s.tag.id for s in summary.missed}
+    assert found == {"unknown-contact", "money-demand", "pressure-time"}
+    assert {"fast-sexual-turn", "fake-images", "threat", "published-claim"} <= missed
+    assert not found & missed
+    seen = {t for n in engine.transcript for t in n.tags}
+    assert found | missed == seen
+    assert summary.ending.id == "end-safe"
+    assert [s.id for s in summary.steps][:6] == [
+        "break-contact",
+        "dont-pay",
+        "report-profile",
+        "report-police",
+        "dont-delete",
+        "removal",
+    ]
+    one = next(s for s in summary.found if s.tag.id == "pressure-time")
+    assert "d4-demand" in one.node_ids
+
+
+def test_summary_flag_without_a_sign(conv):
+    engine = ChatEngine(conv, ("c1-reply", "c2-go-along", "c3-send"))
+    assert engine.conversation.node("e3-recorded").tags
+    engine.flag("e3-recorded")
+    assert engine.summary().other_flags == ()
+
+
+def test_summary_of_the_early_ending(conv):
+    engine = ChatEngine(conv, ("c1-ignore",))
+    summary = engine.summary()
+    assert summary.ending.id == "end-stopped"
+    assert [s.tag.id for s in summary.missed] == ["unknown-contact"]
+    assert summary.found == ()
+
+
+def test_progress_counts_decision_points(conv):
+    engine = ChatEngine(conv)
+    assert engine.progress().step == 1
+    assert engine.progress().total == max_decisions(conv, conv.start) == 7
+    engine.choose("c1-reply")
+    assert engine.progress().step == 2
+    engine.choose("c2-go-along")
+    engine.choose("c3-send")
+    engine.choose("c4-break")
+    assert (engine.progress().step, engine.progress().total) == (5, 6)
+    engine.choose("c5-get-help")
+    assert (engine.progress().step, engine.progress().total) == (5, 5)
+
+
+def test_engine_handles_a_cycle_with_an_exit(tmp_path):
+    from pathlib import Path
+
+    from awareness.conversation.model import conversation_problems
+
+    base = (Path(__file__).parent / "minimal.yaml").read_text(encoding="utf-8")
+    looped = base.replace("    next: end-b\n", "    next: a1\n", 1)
+    looped = looped[: looped.index("  - id: end-b")]
+    path = tmp_path / "loop.yaml"
+    path.write_text(looped, encoding="utf-8")
+    conv, found = conversation_problems(path, ["nb", "en"])
+    assert found == []  # a1 -> b1 -> a1 is a loop, but "c-no" leads out of it
+    assert all_paths(conv) == [("c-yes", "c-no"), ("c-no",)]
+    engine = ChatEngine(conv)
+    for _ in range(3):
+        engine.choose("c-yes")
+    assert engine.progress().step == 4
+    engine.choose("c-no")
+    assert engine.current.id == "end-a"
+    assert [n.id for n in engine.transcript].count("a1") == 4

@@ -1,0 +1,231 @@
+"""The chat widget, driven by clicking its buttons from Python."""
+
+from __future__ import annotations
+
+import copy
+from html import escape
+
+import ipywidgets as w
+import pytest
+
+from awareness.content.course import load_course
+from awareness.content.load import read_yaml
+from awareness.conversation import widget as widget_module
+from awareness.conversation.model import CONVERSATION_FILE, Conversation, load_conversation
+from awareness.conversation.widget import ChatWidget, chat_widget, typing_delay
+from awareness.paths import content_root
+
+LANGS = load_course().languages
+INJECTION = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(autouse=True)
+def fast(monkeypatch):
+    monkeypatch.setenv("AWARENESS_FAST", "1")
+
+
+def html_of(widget: w.Widget) -> str:
+    """All the HTML a widget and its children show."""
+    parts = []
+    if isinstance(widget, w.HTML):
+        parts.append(widget.value)
+    for child in getattr(widget, "children", ()):
+        parts.append(html_of(child))
+    return "\n".join(parts)
+
+
+def click_path(chat: ChatWidget, path) -> None:
+    for choice_id in path:
+        chat.choice_button(choice_id).click()
+    assert chat.error_label.value == ""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_start_state(lang):
+    chat = chat_widget(lang)
+    conv = load_conversation()
+    assert isinstance(chat, ChatWidget)
+    assert "awareness-chat" in chat._dom_classes
+    assert {"awareness-live", "awareness-scroll"} <= set(chat.message_list._dom_classes)
+    assert chat.shown_node_ids == ["d1-hello"]
+    assert [b.description for b in chat.choice_buttons] == [
+        c.text[lang] for c in conv.node("d1-hello").choices
+    ]
+    assert all(b.description.strip() for b in chat.choice_buttons)
+    assert chat.back_button.disabled
+    assert chat.back_button.description.strip() and chat.restart_button.description.strip()
+    progress = conv.ui.progress[lang].replace("{step}", "1").replace("{total}", "7")
+    assert progress in chat.progress_label.value
+    assert chat.ending_panel.layout.display == "none"
+    assert escape(conv.node("d1-hello").text[lang]) in html_of(chat.message_list)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_clicking_to_the_safe_ending(lang):
+    conv = load_conversation()
+    course = load_course()
+    chat = chat_widget(lang)
+    chat.choice_button("c1-reply").click()
+    assert chat.shown_node_ids == ["d1-hello", "j1-reply", "e1-flirt", "d2-pictures"]
+    shown = html_of(chat.message_list)
+    assert 'data-choice="c1-reply"' in shown  # the feedback card
+    assert not chat.back_button.disabled
+    # the picture tile, with its text alternative
+    chat_html = html_of(chat.message_list)
+    assert escape(f"[{conv.node('d2-pictures').image.alt[lang]}]") in chat_html
+    click_path(chat, ["c2-go-along", "c3-send", "c4-break", "c5-get-help"])
+    assert chat.engine.current.id == "end-safe"
+    assert chat.choice_buttons == [] and chat.choice_box.children == ()
+    assert chat.ending_panel.layout.display is None
+    ending = chat.ending_panel.value
+    assert escape(conv.node("end-safe").ending.title[lang]) in ending
+    assert conv.ui.signs[lang] in ending
+    for service in course.help:
+        assert service.url in ending
+    assert 'class="aw-not-your-fault"' in ending and 'class="aw-steps"' in ending
+
+
+def test_clicking_to_the_paid_ending_with_flags():
+    chat = chat_widget("nb")
+    chat.choice_button("c1-ask").click()
+    chat.flag_buttons["d1-hello"].click()
+    chat.flag_buttons["e1-vague"].click()
+    click_path(chat, ["c2-slow-down", "c3-send"])
+    chat.flag_buttons["d4-demand"].click()
+    click_path(chat, ["c4-pay", "c6-pay-again"])
+    assert chat.engine.current.id == "end-paid"
+    ending = chat.ending_panel.value
+    found = ending[ending.index('class="aw-found"') : ending.index('class="aw-missed"')]
+    assert 'data-tag="unknown-contact"' in found
+    assert 'data-tag="money-demand"' in found
+    assert 'data-tag="higher-demand"' not in found
+    assert 'data-tag="higher-demand"' in ending
+
+
+def test_flag_button_toggles():
+    chat = chat_widget("en")
+    ui = chat.conversation.ui
+    button = chat.flag_buttons["d1-hello"]
+    assert button.description == ui.flag["en"]
+    button.click()
+    assert chat.engine.is_flagged("d1-hello")
+    assert ui.flagged["en"] in button.description
+    assert "aw-flag-on" in button._dom_classes
+    assert "aw-flagged" in chat._bubbles["d1-hello"].value
+    button.click()
+    assert not chat.engine.is_flagged("d1-hello")
+    assert "aw-flagged" not in chat._bubbles["d1-hello"].value
+    assert button.description == ui.flag["en"]
+
+
+def test_only_the_other_side_gets_flag_buttons():
+    chat = chat_widget("nb")
+    click_path(chat, ["c1-reply", "c2-go-along", "c3-send"])
+    assert "j1-reply" not in chat.flag_buttons and "j3-sent" not in chat.flag_buttons
+    assert {"d1-hello", "e1-flirt", "e3-recorded", "d4-demand"} <= set(chat.flag_buttons)
+
+
+def test_back_and_restart_buttons():
+    chat = chat_widget("nb")
+    click_path(chat, ["c1-reply", "c2-go-along"])
+    chat.flag_buttons["e1-flirt"].click()
+    chat.back_button.click()
+    assert chat.engine.path == ("c1-reply",)
+    assert chat.shown_node_ids[-1] == "d2-pictures"
+    assert [b.choice_id for b in chat.choice_buttons] == ["c2-go-along", "c2-slow-down", "c2-stop"]
+    assert chat.engine.is_flagged("e1-flirt")
+    click_path(chat, ["c2-stop"])
+    assert chat.ending_panel.layout.display is None
+    chat.back_button.click()
+    assert chat.ending_panel.layout.display == "none"
+    chat.restart_button.click()
+    assert chat.shown_node_ids == ["d1-hello"]
+    assert chat.engine.flags == frozenset()
+    assert "aw-flagged" not in html_of(chat.message_list)
+    assert chat.back_button.disabled
+
+
+def test_seed_shuffles_the_choice_buttons_the_same_way():
+    first = [b.choice_id for b in chat_widget("nb", seed=7).choice_buttons]
+    again = [b.choice_id for b in chat_widget("nb", seed=7).choice_buttons]
+    assert first == again
+    assert sorted(first) == ["c1-ask", "c1-ignore", "c1-reply"]
+
+
+def test_unknown_language_falls_back_to_the_default():
+    chat = chat_widget("xx")
+    assert isinstance(chat, ChatWidget)
+    assert chat.lang == load_course().default_language
+
+
+def test_a_failing_callback_shows_a_short_message(monkeypatch):
+    chat = chat_widget("nb")
+
+    def boom(choice_id):
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(chat.engine, "choose", boom)
+    chat.choice_buttons[0].click()  # must not raise
+    assert escape(chat.conversation.ui.error["nb"]) in chat.error_label.value
+    assert "internal detail" not in chat.error_label.value
+    assert "Traceback" not in chat.error_label.value
+
+
+def test_a_broken_content_file_shows_a_short_message(monkeypatch):
+    def broken(root=None):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(widget_module, "load_conversation", broken)
+    shown = chat_widget("nb")
+    assert isinstance(shown, w.HTML)
+    assert load_course().t("content_error", "nb") in shown.value
+    assert "boom" not in shown.value
+
+
+def test_typing_delay_from_the_data(monkeypatch):
+    conv = load_conversation()
+    node = conv.node("d2-pictures")
+    assert typing_delay(node) == 0.0  # AWARENESS_FAST=1
+    monkeypatch.delenv("AWARENESS_FAST")
+    assert typing_delay(node) == node.typing <= 1.5
+
+
+def test_typing_indicator_before_the_other_sides_messages(monkeypatch):
+    monkeypatch.delenv("AWARENESS_FAST")
+    chat = chat_widget("nb")
+    sleeps, typing_shown = [], []
+
+    def fake_sleep(seconds):
+        sleeps.append(seconds)
+        typing_shown.append(html_of(chat.message_list).count("aw-typing"))
+
+    monkeypatch.setattr(widget_module.time, "sleep", fake_sleep)
+    chat.choice_button("c1-reply").click()
+    # e1-flirt and d2-pictures come from the other side, j1-reply is Jonas
+    assert sleeps == [1.0, 1.2]
+    assert typing_shown == [1, 1]
+    assert "aw-typing" not in html_of(chat.message_list)
+
+
+def _injected() -> Conversation:
+    data, _ = read_yaml(content_root() / CONVERSATION_FILE)
+    data = copy.deepcopy(data)
+    first = data["nodes"][0]
+    for lang in first["text"]:
+        first["text"][lang] = INJECTION
+        first["choices"][0]["text"][lang] = INJECTION
+        first["choices"][0]["feedback"][lang] = INJECTION
+        data["speakers"][0]["name"][lang] = INJECTION
+    return Conversation.model_validate(data, context={"languages": LANGS})
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_injection_is_escaped(lang):
+    chat = ChatWidget(_injected(), lang, load_course().help)
+    chat.choice_buttons[0].click()
+    chat.flag_buttons["d1-hello"].click()
+    shown = html_of(chat)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown
+    assert "<img" not in shown
+    # button labels are plain text in ipywidgets, shown as typed
+    assert chat.engine.path == (chat.conversation.node("d1-hello").choices[0].id,)
