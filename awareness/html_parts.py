@@ -42,9 +42,9 @@ def help_box(lang: str) -> str:
         for s in course.help
     )
     return (
-        f'<section class="awareness-help" aria-labelledby="help-{lang}">'
+        f'<div class="awareness-help" role="region" aria-labelledby="help-{lang}">'
         f'<h2 id="help-{lang}">{escape(course.t("help_heading", lang))}</h2>'
-        f"<p>{escape(course.t('help_intro', lang))}</p><ul>{items}</ul></section>"
+        f"<p>{escape(course.t('help_intro', lang))}</p><ul>{items}</ul></div>"
     )
 
 

@@ -126,8 +126,9 @@ def _layers(boxes: dict[str, _Box], start: str) -> list[list[str]]:
                 boxes[child].layer = max(boxes[child].layer, boxes[bid].layer + 1)
     depth = max(b.layer for b in boxes.values()) + 1
     layers: list[list[str]] = [[] for _ in range(depth)]
-    for bid in reversed(order):
-        layers[boxes[bid].layer].append(bid)
+    for bid in boxes:  # data order; the barycentre sort below is stable
+        if bid in state:
+            layers[boxes[bid].layer].append(bid)
     position: dict[str, float] = {}
     for layer in layers:
         if position:

@@ -159,6 +159,7 @@ class ChatUI(Strict):
     risky: Text
     flag: Text
     flagged: Text
+    warning_sign: Text
     flag_hint: Text
     back: Text
     restart: Text

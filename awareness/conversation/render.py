@@ -77,8 +77,14 @@ def render_image(image: Image, lang: str) -> str:
     )
 
 
-def render_message(conv: Conversation, node: Node, lang: str, flagged: bool = False) -> str:
-    """One chat bubble: name and time, the text, an image tile; narrator notes centred."""
+def render_message(
+    conv: Conversation, node: Node, lang: str, flagged: bool = False, badge: bool = True
+) -> str:
+    """One chat bubble: name and time, the text, an image tile; narrator notes centred.
+
+    A flagged message gets an outline and (with ``badge``) the words "flagged as a warning
+    sign"; the widget leaves the words to its flag button.
+    """
     side = conv.side(node)
     speaker = conv.speaker(node.speaker)
     classes = f"aw-msg aw-{side}" + (" aw-flagged" if flagged else "")
@@ -91,15 +97,15 @@ def render_message(conv: Conversation, node: Node, lang: str, flagged: bool = Fa
         meta += f' <span class="aw-time">{_e(node.time)}</span>'
     body = render_image(node.image, lang) if node.image else ""
     body += f'<p class="aw-text">{_e(node.text[lang])}</p>'
-    badge = ""
-    if flagged:
-        badge = (
+    words = ""
+    if flagged and badge:
+        words = (
             f'<p class="aw-flag-badge"><span aria-hidden="true">⚑</span> '
-            f"{_e(conv.ui.flagged[lang])}</p>"
+            f"{_e(conv.ui.warning_sign[lang])}</p>"
         )
     return (
         f'<div class="{classes}" {node_attr}><div class="aw-meta">{meta}</div>'
-        f'<div class="aw-bubble">{body}</div>{badge}</div>'
+        f'<div class="aw-bubble">{body}</div>{words}</div>'
     )
 
 
@@ -202,8 +208,12 @@ def render_ending(
     summary: Summary,
     lang: str,
     services: Iterable[HelpService] | None = None,
+    source: str | None = None,
 ) -> str:
-    """The ending's debrief: what happened, the signs, not his fault, the steps, help."""
+    """The ending's debrief: what happened, the signs, not his fault, the steps, help.
+
+    ``services`` default to course.yaml's help; ``source`` is the line naming the source.
+    """
     if services is None:
         from awareness.content.course import load_course
 
@@ -227,6 +237,8 @@ def render_ending(
     heading = f"<h4>{_e(ui.steps[lang])}</h4>"
     parts.append(f'<section class="aw-steps">{heading}<ol>{steps}</ol></section>')
     parts.append(render_help(conv, services, lang))
+    if source:
+        parts.append(f'<p class="aw-source">{_e(source)}</p>')
     parts.append("</section>")
     return "".join(parts)
 

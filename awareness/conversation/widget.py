@@ -54,12 +54,15 @@ class ChatWidget(w.VBox):
         lang: str,
         services: list[HelpService] | tuple[HelpService, ...] = (),
         seed: int | None = None,
+        source: str | None = None,
     ):
         self.conversation = conversation
+        self.source = source
         self.lang = lang
         self.services = list(services)
         self.engine = ChatEngine(conversation)
         self._rng = random.Random(seed) if seed is not None else None
+        self._quiet_until = 0.0
         self._messages: dict[str, w.Widget] = {}
         self._bubbles: dict[str, w.HTML] = {}
         self._feedback: dict[str, w.HTML] = {}
@@ -80,7 +83,10 @@ class ChatWidget(w.VBox):
         self.message_list.add_class("awareness-live")
         self.message_list.add_class("awareness-scroll")
         self.prompt = w.HTML()
-        self.choice_box = w.VBox()
+        # A fixed set of choice buttons, relabelled at each decision point: the button a
+        # keyboard user pressed stays on the page and keeps the focus.
+        self._pool = [self._pool_button() for _ in range(4)]
+        self.choice_box = w.VBox(self._pool)
         self.choice_box.add_class("aw-choices")
         self.ending_panel = w.HTML()
         self.ending_panel.layout.display = "none"
@@ -128,7 +134,13 @@ class ChatWidget(w.VBox):
 
     def choose(self, choice_id: str) -> None:
         """Make a choice (what a choice button does)."""
+        if choice_id not in {c.id for c in self.engine.choices}:
+            return  # a late click on a button that has moved on
+        if time.monotonic() < self._quiet_until:
+            return  # pressed again while the messages were still coming in
         shown = len(self.engine.entries)
+        for button in self._pool:
+            button.add_class("aw-busy")  # not disabled: that would take the focus away
         self.engine.choose(choice_id)
         self._render(animate_from=shown)
 
@@ -155,7 +167,7 @@ class ChatWidget(w.VBox):
             button = _button(self.conversation.ui.flag[self.lang], "aw-flag-btn")
             button.on_click(self._safe(lambda _b, nid=node.id: self._on_flag(nid)))
             self.flag_buttons[node.id] = button
-            item = w.VBox([bubble, button])
+            item = w.VBox([bubble, button], layout=w.Layout(align_items="flex-start"))
             item.add_class("aw-row-left")
         else:
             item = w.VBox([bubble])
@@ -174,7 +186,7 @@ class ChatWidget(w.VBox):
         flagged = self.engine.is_flagged(node_id)
         node = self.conversation.node(node_id)
         self._bubbles[node_id].value = render.render_message(
-            self.conversation, node, self.lang, flagged
+            self.conversation, node, self.lang, flagged, badge=False
         )
         button = self.flag_buttons[node_id]
         ui = self.conversation.ui
@@ -185,11 +197,11 @@ class ChatWidget(w.VBox):
         else:
             button.remove_class("aw-flag-on")
 
-    def _choice_button(self, choice: Choice) -> w.Button:
-        button = _button(choice.text[self.lang], "aw-choice-btn")
-        button.layout = w.Layout(width="100%", height="auto")
-        button.choice_id = choice.id
-        button.on_click(self._safe(lambda _b, cid=choice.id: self.choose(cid)))
+    def _pool_button(self) -> w.Button:
+        button = _button("", "aw-choice-btn")
+        button.layout = w.Layout(width="100%", height="auto", display="none")
+        button.choice_id = None
+        button.on_click(self._safe(lambda b: b.choice_id and self.choose(b.choice_id)))
         return button
 
     # --- drawing ---------------------------------------------------------------------------
@@ -197,11 +209,10 @@ class ChatWidget(w.VBox):
         """Draw the state; messages from index ``animate_from`` on appear one by one."""
         entries = self.engine.entries
         self.choice_buttons = []
-        self.choice_box.children = ()
-        self.prompt.value = ""
         self.ending_panel.layout.display = "none"
         self.ending_panel.value = ""
         items: list[w.Widget] = []
+        waited = False
         for index, entry in enumerate(entries):
             item = self._message(entry.node)
             if entry.node.id in self.flag_buttons:
@@ -213,6 +224,7 @@ class ChatWidget(w.VBox):
                 typing = w.HTML(bubble)
                 self.message_list.children = (*items, typing)
                 time.sleep(delay)
+                waited = True
             items.append(item)
             if new:
                 self.message_list.children = tuple(items)
@@ -222,9 +234,18 @@ class ChatWidget(w.VBox):
         self._show_progress()
         self.back_button.disabled = not self.engine.path
         if self.engine.finished:
+            self.prompt.value = ""
             self._show_ending()
         else:
             self._show_choices()
+        # Only now hide the buttons not needed, so a pressed button keeps the focus.
+        for button in self._pool[len(self.choice_buttons) :]:
+            button.layout.display = "none"
+            button.choice_id = None
+        for button in self._pool:
+            button.remove_class("aw-busy")
+        # Clicks that queued up while the messages came in were meant for the old choices.
+        self._quiet_until = time.monotonic() + 0.2 if waited else 0.0
 
     def _show_progress(self) -> None:
         p = self.engine.progress()
@@ -239,12 +260,15 @@ class ChatWidget(w.VBox):
         choices = self.engine.choices
         if self._rng is not None:
             self._rng.shuffle(choices)
-        self.choice_buttons = [self._choice_button(c) for c in choices]
-        self.choice_box.children = tuple(self.choice_buttons)
+        self.choice_buttons = self._pool[: len(choices)]
+        for button, choice in zip(self.choice_buttons, choices, strict=True):
+            button.choice_id = choice.id
+            button.description = button.tooltip = choice.text[self.lang]
+            button.layout.display = None
 
     def _show_ending(self) -> None:
         self.ending_panel.value = render.render_ending(
-            self.conversation, self.engine.summary(), self.lang, self.services
+            self.conversation, self.engine.summary(), self.lang, self.services, self.source
         )
         self.ending_panel.layout.display = None
 
@@ -279,7 +303,7 @@ def chat_widget(lang: str, seed: int | None = None) -> w.Widget:
         lang = course.default_language
     try:
         conversation = load_conversation()
-        return ChatWidget(conversation, lang, course.help, seed=seed)
+        return ChatWidget(conversation, lang, course.help, seed=seed, source=course.source[lang])
     except Exception:
         log.exception("the chat could not be built")
         return w.HTML(

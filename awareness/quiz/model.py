@@ -159,6 +159,7 @@ UI_KEYS: dict[str, tuple[str, ...]] = {
     "topic_prevention": (),
     "topic_basics": (),
     "empty_quiz": (),
+    "key_final_note": (),
 }
 _POINT_WORDS = ", ".join(GUIDE_POINTS[:3]) + " … " + GUIDE_POINTS[-1]
 

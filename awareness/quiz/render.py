@@ -218,17 +218,44 @@ def summary_html(
     return "".join(parts)
 
 
-def answer_key_markdown(bank: Bank, lang: str, ui: QuizUi | None = None) -> str:
-    """The answer key for the facilitator notes: question, right answer(s), short why."""
-    if ui is None:
-        from awareness.quiz.model import load_ui
+def answer_key_markdown(
+    bank: Bank,
+    lang: str,
+    ui: QuizUi | None = None,
+    *,
+    banks: dict[str, Bank] | None = None,
+    seed: int | str = 0,
+) -> str:
+    """The answer key for the facilitator notes: question, right answer(s), short why.
 
+    For the last lesson's bank (it has ``final``) the key is the final quiz as the slides
+    show it (drawn from all banks with ``seed``), then the bank's own questions.
+    """
+    from awareness.quiz.engine import final_quiz
+    from awareness.quiz.model import load_banks, load_ui
+
+    if ui is None:
         ui = load_ui()
-    lines = [f"### {ui.t('answer', lang)}: {bank.lesson}", ""]
-    for n, q in enumerate(bank.questions, 1):
+    questions = list(bank.questions)
+    lines: list[str] = []
+    if bank.final is not None:
+        drawn = final_quiz(banks if banks is not None else load_banks(), seed)
+        lines += [f"*{_md(ui.t('key_final_note', lang))}*", ""]
+        own = [q for q in questions if q not in drawn]
+        lines += _key_items(drawn, ui, lang)
+        if own:
+            lines += ["---", ""]
+        questions = own
+    lines += _key_items(questions, ui, lang)
+    return "\n".join(lines)
+
+
+def _key_items(questions: list[Question], ui: QuizUi, lang: str) -> list[str]:
+    lines: list[str] = []
+    for n, q in enumerate(questions, 1):
         lines.append(f"{n}. **{_md(q.prompt[lang])}**")
         if q.type == "order":
-            lines.append(f"   - {ui.t('correct_order', lang)}:")
+            lines.append(f"   - {_md(ui.t('correct_order', lang))}:")
             for i, o in enumerate(q.options, 1):
                 lines.append(f"     {i}. {_md(option_label(q, o, ui, lang))}")
             why = " ".join(o.feedback[lang] for o in q.options)
@@ -240,7 +267,7 @@ def answer_key_markdown(bank: Bank, lang: str, ui: QuizUi | None = None) -> str:
                         f"   - ✔ {_md(option_label(q, o, ui, lang))} — {_md(o.feedback[lang])}"
                     )
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def _md(text: str) -> str:

@@ -129,8 +129,8 @@ class QuizWidget(widgets.VBox):
                 self.hint,
                 self.inputs,
                 self.feedback,
-                self.buttons,
                 self.summary,
+                self.buttons,
             ]
         )
         self.add_class("quiz")
@@ -182,6 +182,9 @@ class QuizWidget(widgets.VBox):
             self._set_buttons()
             return
         q = s.current
+        for part in (self.progress, self.prompt, self.hint, self.inputs):
+            _hidden(part, False)
+        _hidden(self.summary, True)
         options = s.options()
         self._shown_ids = [o.id for o in options]
         labels = [option_label(q, o, self.ui, self.lang) for o in options]
@@ -207,10 +210,6 @@ class QuizWidget(widgets.VBox):
                     box.add_class(f"quiz-msg-{option.sender}")
                 self.checkboxes.append(box)
             self.inputs.children = tuple(self.checkboxes)
-            if q.type == "spot":
-                self.inputs.add_class("quiz-chat")
-            else:
-                self.inputs.remove_class("quiz-chat")
         else:
             self._order = list(self._shown_ids)
             self.order_rows = [OrderRow(i, self.ui, self.lang) for i in range(len(options))]
@@ -219,7 +218,9 @@ class QuizWidget(widgets.VBox):
                 row.down.on_click(self._safe(functools.partial(self._move, row.position, 1)))
             self.inputs.children = tuple(self.order_rows)
             self._refresh_order()
-        if q.type != "spot":
+        if q.type == "spot":
+            self.inputs.add_class("quiz-chat")
+        else:
             self.inputs.remove_class("quiz-chat")
         self._set_inputs_disabled(False)
         self._set_buttons(check=True)
@@ -253,6 +254,19 @@ class QuizWidget(widgets.VBox):
             return
         self._order[position], self._order[other] = self._order[other], self._order[position]
         self._refresh_order()
+        # Keyboard users keep hold of the step they move: focus follows it.
+        row = self.order_rows[other]
+        button = row.up if delta < 0 else row.down
+        (row.down if button.disabled else button).focus()
+
+    def _focus_first_input(self) -> None:
+        """Put the keyboard focus on the question's first control."""
+        if self.choices is not None:
+            self.choices.focus()
+        elif self.checkboxes:
+            self.checkboxes[0].focus()
+        elif self.order_rows:
+            self.order_rows[0].down.focus()
 
     def _set_inputs_disabled(self, disabled: bool) -> None:
         if self.choices is not None:
@@ -289,8 +303,7 @@ class QuizWidget(widgets.VBox):
         self.feedback.value = feedback_html(self.question, result, self.ui, self.lang)
         self._set_inputs_disabled(True)
         self._show_next_buttons(retry=not result.correct)
-        if self.session.is_last:
-            self.next_button.description = self._t("finish")
+        (self.next_button if result.correct else self.try_again_button).focus()
 
     def _show_next_buttons(self, retry: bool) -> None:
         self.next_button.description = self._t("finish" if self.session.is_last else "next")
@@ -301,21 +314,26 @@ class QuizWidget(widgets.VBox):
         self.feedback.value = ""
         self._set_inputs_disabled(False)
         self._set_buttons(check=True)
+        self._focus_first_input()
 
     def _on_show_answer(self, _button=None) -> None:
         self.feedback.value += answer_html(self.question, self.ui, self.lang)
         self._set_buttons(next_=True)
+        self.next_button.focus()
 
     def _on_next(self, _button=None) -> None:
         self.session.next()
         if self.session.finished:
             self._show_summary()
+            self.restart_button.focus()
         else:
             self._show_question()
+            self._focus_first_input()
 
     def _on_restart(self, _button=None) -> None:
         self.session.restart()
         self._show_question()
+        self._focus_first_input()
 
     def _show_summary(self) -> None:
         self.progress.value = ""
@@ -324,6 +342,9 @@ class QuizWidget(widgets.VBox):
         self.feedback.value = ""
         self.inputs.children = ()
         self.choices, self.checkboxes, self.order_rows = None, [], []
+        for part in (self.progress, self.prompt, self.hint, self.inputs):
+            _hidden(part, True)
+        _hidden(self.summary, False)
         self.summary.value = summary_html(
             self.session.summary(), self.ui, self.lang, self.lesson_titles
         )

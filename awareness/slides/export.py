@@ -124,6 +124,7 @@ def make_exporter(lesson_id: str, lang: str) -> SlidesExporter:
     config.SlidesExporter.exclude_output_prompt = True
     config.ExecutePreprocessor.timeout = 180
     config.ExecutePreprocessor.kernel_name = "python3"
+    config.ExecutePreprocessor.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
     for cls in (CheckLessonPreprocessor, FailOnBrokenPartsPreprocessor, SpeakerNotesPreprocessor):
         config[cls.__name__].lesson_id = lesson_id
         config[cls.__name__].lang = lang
@@ -182,6 +183,11 @@ def write_pdfs(results: list[SlideResult]) -> None:
             for result in results:
                 page.goto(result.html.resolve().as_uri() + "?print-pdf")
                 page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+                # reveal.js lays out the print pages after it is ready.
+                page.wait_for_function(
+                    "document.querySelectorAll('.reveal .pdf-page').length > 0", timeout=30_000
+                )
+                page.wait_for_timeout(200)
                 result.pdf = result.html.with_suffix(".pdf")
                 page.pdf(path=str(result.pdf), prefer_css_page_size=True, print_background=True)
                 result.pdf_pages = pdf_page_count(result.pdf)
@@ -190,7 +196,9 @@ def write_pdfs(results: list[SlideResult]) -> None:
 
 
 def pdf_page_count(path: Path) -> int:
-    return len(re.findall(rb"/Type\s*/Page(?!s)", path.read_bytes()))
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
 
 
 def _progress(done: int, total: int, label: str) -> None:

@@ -95,7 +95,7 @@ def test_message_bubbles(conv):
     note = render_message(conv, conv.node("n-break"), "nb")
     assert "aw-center" in note and "aw-note" in note
     flagged = render_message(conv, conv.node("d1-hello"), "nb", flagged=True)
-    assert "aw-flagged" in flagged and escape(conv.ui.flagged["nb"]) in flagged
+    assert "aw-flagged" in flagged and escape(conv.ui.warning_sign["nb"]) in flagged
 
 
 def test_flags_in_a_static_path(conv):

@@ -75,7 +75,8 @@ def test_clicking_to_the_safe_ending(lang):
     assert escape(f"[{conv.node('d2-pictures').image.alt[lang]}]") in chat_html
     click_path(chat, ["c2-go-along", "c3-send", "c4-break", "c5-get-help"])
     assert chat.engine.current.id == "end-safe"
-    assert chat.choice_buttons == [] and chat.choice_box.children == ()
+    assert chat.choice_buttons == []
+    assert all(b.layout.display == "none" for b in chat.choice_box.children)
     assert chat.ending_panel.layout.display is None
     ending = chat.ending_panel.value
     assert escape(conv.node("end-safe").ending.title[lang]) in ending
@@ -83,6 +84,7 @@ def test_clicking_to_the_safe_ending(lang):
     for service in course.help:
         assert service.url in ending
     assert 'class="aw-not-your-fault"' in ending and 'class="aw-steps"' in ending
+    assert escape(course.source[lang]) in ending
 
 
 def test_clicking_to_the_paid_ending_with_flags():
@@ -145,6 +147,26 @@ def test_back_and_restart_buttons():
     assert chat.back_button.disabled
 
 
+def test_choice_buttons_are_reused_so_the_focus_stays():
+    chat = chat_widget("nb")
+    pressed = chat.choice_button("c1-reply")
+    pressed.click()
+    assert pressed in chat.choice_buttons and pressed.layout.display is None
+    assert not pressed.disabled and "aw-busy" not in pressed._dom_classes
+    assert pressed.choice_id == "c2-go-along"
+    assert len(chat.choice_box.children) == 4
+    visible = [b for b in chat.choice_box.children if b.layout.display != "none"]
+    assert visible == chat.choice_buttons
+
+
+def test_a_late_click_on_an_old_choice_does_nothing():
+    chat = chat_widget("nb")
+    chat.choose("c1-reply")
+    chat.choose("c1-reply")  # already made: ignored, no error
+    assert chat.engine.path == ("c1-reply",)
+    assert chat.error_label.value == ""
+
+
 def test_seed_shuffles_the_choice_buttons_the_same_way():
     first = [b.choice_id for b in chat_widget("nb", seed=7).choice_buttons]
     again = [b.choice_id for b in chat_widget("nb", seed=7).choice_buttons]
@@ -205,6 +227,9 @@ def test_typing_indicator_before_the_other_sides_messages(monkeypatch):
     assert sleeps == [1.0, 1.2]
     assert typing_shown == [1, 1]
     assert "aw-typing" not in html_of(chat.message_list)
+    # a second press queued while the messages came in is not taken as the next choice
+    chat.choice_buttons[0].click()
+    assert chat.engine.path == ("c1-reply",)
 
 
 def _injected() -> Conversation:

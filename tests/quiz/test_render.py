@@ -142,3 +142,13 @@ def test_render_css():
     css = render_css()
     assert ".quiz-feedback" in css and ".fragment" in css
     assert "@import" not in css and "url(" not in css
+
+
+def test_answer_key_of_the_final_quiz(banks, ui, languages):
+    from awareness.quiz.engine import final_quiz
+
+    lang = languages[0]
+    md = _md_plain(answer_key_markdown(banks["05-summary"], lang, ui, banks=banks))
+    assert ui.t("key_final_note", lang) in md
+    for q in final_quiz(banks, 0):
+        assert _md_plain(q.prompt[lang]) in md, q.id

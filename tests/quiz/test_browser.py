@@ -1,0 +1,65 @@
+"""The quiz in real Chromium through the Voilà app: wrong, then right, then the summary."""
+
+from __future__ import annotations
+
+from awareness.quiz.model import load_banks, load_ui
+from tests.app.pages import LOAD_TIMEOUT, open_lesson
+from tests.conftest import ROOT
+
+LANG = "nb"
+LESSON = "04-prevention"
+
+
+def _label(ui, q, option):
+    if option.text is None:
+        return ui.t(option.id, LANG)
+    return option.text[LANG]
+
+
+def test_answer_wrong_then_right_and_finish(app_url, offline_page):
+    ui = load_ui(ROOT)
+    bank = load_banks(ROOT)[LESSON]
+    page = offline_page.page
+    open_lesson(page, app_url, LANG, LESSON)
+    quiz = page.locator(".quiz")
+    quiz.scroll_into_view_if_needed()
+    check = quiz.get_by_role("button", name=ui.t("check", LANG))
+    check.wait_for(timeout=LOAD_TIMEOUT)
+
+    # The page does not know the answers before the student checks.
+    html = page.content()
+    for q in bank.questions:
+        for option in q.options:
+            assert option.feedback[LANG] not in html
+
+    total = len(bank.questions)
+    for n, q in enumerate(bank.questions, 1):
+        quiz.get_by_text(ui.t("progress", LANG, n=n, total=total)).wait_for()
+        if n == 1:
+            wrong = next(o for o in q.options if not o.correct)
+            quiz.get_by_label(_label(ui, q, wrong), exact=True).check()
+            check.click()
+            verdict = quiz.locator(".quiz-feedback-wrong .quiz-verdict")
+            verdict.wait_for()
+            assert verdict.inner_text().strip() == f"✘ {ui.t('wrong', LANG)}"
+            quiz.get_by_text(wrong.feedback[LANG]).wait_for()
+            quiz.get_by_role("button", name=ui.t("try_again", LANG)).click()
+            check.wait_for()
+        for option in q.options:
+            if option.correct:
+                quiz.get_by_label(_label(ui, q, option), exact=True).check()
+        check.click()
+        verdict = quiz.locator(".quiz-feedback-correct .quiz-verdict")
+        verdict.wait_for()
+        assert verdict.inner_text().strip() == f"✔ {ui.t('correct', LANG)}"  # icon AND words
+        last = n == total
+        quiz.get_by_role("button", name=ui.t("finish" if last else "next", LANG)).click()
+
+    summary = quiz.locator(".quiz-summary")
+    summary.wait_for()
+    text = summary.inner_text()
+    assert ui.t("score", LANG, right=total - 1, total=total) in text
+    assert ui.section_name(bank.questions[0].revisit, LANG) in text
+    assert "Traceback" not in page.content()
+    assert offline_page.external == []
+    assert offline_page.errors == []

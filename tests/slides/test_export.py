@@ -1,0 +1,157 @@
+"""The teacher slides: real nbconvert export, opened in real Chromium with no network."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from awareness.content.course import load_course
+from awareness.slides.export import export_all, pdf_page_count
+from awareness.slides.preprocessors import SlideExportError
+from tests.app.axe import counts, run_axe, serious
+from tests.conftest import ROOT
+
+COURSE = load_course(ROOT)
+DECKS = [(lang, lesson.id) for lang in COURSE.languages for lesson in COURSE.lessons]
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("slides")
+    results = export_all(out, root=ROOT, pdf=True)
+    return out, {(r.lang, r.lesson_id): r for r in results}
+
+
+class FilePage:
+    """A Chromium page for a file:// deck; any other request is blocked and recorded."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context()
+        self.outside: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:", "blob:")):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def file_page(browser):
+    fp = FilePage(browser)
+    yield fp
+    fp.context.close()
+
+
+def test_every_deck_and_pdf_is_written(exported):
+    out, results = exported
+    assert set(results) == set(DECKS)
+    for (lang, lesson_id), result in results.items():
+        assert result.html == out / lang / f"{lesson_id}.html"
+        assert result.pdf == out / lang / f"{lesson_id}.pdf"
+        assert result.html.is_file() and result.pdf.is_file()
+    assert not list(out.glob(".staging-*")), "the staging folder was left behind"
+
+
+@pytest.mark.parametrize(("lang", "lesson_id"), DECKS)
+def test_deck_in_chromium(exported, file_page, lang, lesson_id):
+    _, results = exported
+    result = results[(lang, lesson_id)]
+    html = result.html.read_text(encoding="utf-8")
+    assert "from awareness import" not in html, "code on a slide"
+    assert not re.search(r"show_(chat|quiz|footer|checklist|start)\(", html), "code on a slide"
+    assert 'class="jp-Editor' not in html and 'class="highlight' not in html, "code on a slide"
+
+    page = file_page.page
+    page.goto(result.html.as_uri())
+    page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.evaluate("Reveal.getTotalSlides()") == result.slides
+    assert result.slides >= 5
+    notes = page.evaluate("document.querySelectorAll('aside.notes').length")
+    assert notes >= 1 and result.notes >= 1, "no speaker notes"
+    assert pdf_page_count(result.pdf) == result.slides
+
+    violations = run_axe(page)
+    print(f"axe slides {lang}/{lesson_id}: {counts(violations)}")
+    assert serious(violations) == []
+    assert file_page.outside == [], f"requests outside the file: {file_page.outside}"
+
+
+@pytest.mark.parametrize("lang", COURSE.languages)
+def test_a_quiz_answer_is_hidden_until_the_teacher_advances(exported, file_page, lang):
+    _, results = exported
+    page = file_page.page
+    page.goto(results[(lang, "01-what-is-sextortion")].html.as_uri())
+    page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+    found = page.evaluate(
+        """() => {
+          for (const slide of document.querySelectorAll('.reveal .slides section')) {
+            if (slide.querySelector(':scope section')) continue;
+            if (!slide.querySelector('.quiz-answer')) continue;
+            const indices = Reveal.getIndices(slide);
+            Reveal.slide(indices.h, indices.v, -1);
+            return true;
+          }
+          return false;
+        }"""
+    )
+    assert found, "no quiz slide with an answer"
+    answer = page.locator(".reveal .slides section.present .quiz-answer").first
+    assert answer.evaluate("el => getComputedStyle(el.closest('.fragment')).opacity") == "0"
+    assert not answer.evaluate("el => el.closest('.fragment').classList.contains('visible')")
+    page.evaluate("Reveal.nextFragment()")
+    page.wait_for_timeout(600)
+    assert answer.evaluate("el => el.closest('.fragment').classList.contains('visible')")
+    assert answer.evaluate("el => getComputedStyle(el.closest('.fragment')).opacity") == "1"
+
+
+def test_the_chat_becomes_fragments_and_what_would_you_do_slides(exported):
+    _, results = exported
+    html = results[("nb", "02-the-conversation")].html.read_text(encoding="utf-8")
+    assert html.count('class="fragment') >= 10
+    assert "aw-prompt" in html and "aw-feedback" in html
+
+
+def copy_content(tmp: Path) -> Path:
+    tmp.mkdir(parents=True)
+    for name in ("course.yaml", "lessons", "quizzes", "facilitator_notes", "node_modules"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, tmp / name, symlinks=True)
+        else:
+            shutil.copy(src, tmp / name)
+    return tmp
+
+
+def test_a_missing_note_stops_the_export_and_writes_nothing(tmp_path, monkeypatch):
+    root = copy_content(tmp_path / "content")
+    (root / "facilitator_notes" / "en" / "04-prevention.md").unlink()
+    monkeypatch.setenv("AWARENESS_ROOT", str(root))
+    out = tmp_path / "out"
+    with pytest.raises(SlideExportError) as err:
+        export_all(out, root=root, pdf=False)
+    assert "facilitator_notes/en/04-prevention.md" in str(err.value)
+    assert [p for p in out.rglob("*") if p.is_file()] == []
+
+
+def test_a_broken_lesson_is_named(tmp_path, monkeypatch):
+    root = copy_content(tmp_path / "content")
+    path = root / "lessons" / "nb" / "03-if-it-happens.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"]["awareness"]["lesson"] = "04-prevention"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    monkeypatch.setenv("AWARENESS_ROOT", str(root))
+    out = tmp_path / "out"
+    with pytest.raises(SlideExportError) as err:
+        export_all(out, root=root, langs=["nb"], pdf=False)
+    assert "lessons/nb/03-if-it-happens.ipynb" in str(err.value)
+    assert [p for p in out.rglob("*") if p.is_file()] == []
