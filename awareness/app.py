@@ -67,6 +67,13 @@ class StartPageHandler(tornado.web.RequestHandler):
         )
 
 
+class NotFoundHandler(tornado.web.RequestHandler):
+    """404 for paths the app must not serve."""
+
+    def get(self, *args) -> None:
+        raise tornado.web.HTTPError(404)
+
+
 class CourseVoila(Voila):
     """Voilà in directory mode over lessons/, with the course's start page at ``/``."""
 
@@ -95,6 +102,11 @@ class CourseVoila(Voila):
         ]
         start = [
             (self.server_url, StartPageHandler),
+            # Only a template's static/ folder is public (not its Jinja files).
+            (
+                url_path_join(self.server_url, r"/voila/templates/[^/]+/(?!static/).*"),
+                NotFoundHandler,
+            ),
             (
                 url_path_join(self.server_url, r"/voila/render/([a-z]{2,3})/00-start\.ipynb"),
                 StartPageHandler,

@@ -21,6 +21,7 @@ exported, so a failure never leaves half-written files next to good ones.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -262,8 +263,28 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         pdf = f", PDF {r.pdf_pages} pages" if r.pdf else ""
         print(f"  {r.html}: {r.slides} slides, {r.notes} with speaker notes{pdf}")
-    print(f"Wrote {len(results)} slide decks to {args.out}/")
+    write_manifest(Path(args.out), results)
+    print(f"Wrote {len(results)} slide decks to {args.out}/ (list in {args.out}/manifest.json)")
     return 0
+
+
+def write_manifest(out_dir: Path, results: list[SlideResult]) -> Path:
+    """manifest.json: every deck with its slide count, notes and PDF pages."""
+    path = out_dir / "manifest.json"
+    decks = [
+        {
+            "lang": r.lang,
+            "lesson": r.lesson_id,
+            "html": r.html.relative_to(out_dir).as_posix(),
+            "pdf": r.pdf.relative_to(out_dir).as_posix() if r.pdf else None,
+            "slides": r.slides,
+            "notes": r.notes,
+            "pdf_pages": r.pdf_pages,
+        }
+        for r in results
+    ]
+    path.write_text(json.dumps({"decks": decks}, indent=2), encoding="utf-8")
+    return path
 
 
 if __name__ == "__main__":

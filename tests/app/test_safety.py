@@ -42,7 +42,7 @@ async def talk_to_kernel(ws_url: str, marker: Path) -> list[dict]:
                              "exec-1"))
     ws.write_message(message("kernel_info_request", {}, "info-1"))
     replies = []
-    deadline = time.monotonic() + 8
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             raw = await asyncio.wait_for(ws.read_message(), timeout=1)
@@ -52,6 +52,9 @@ async def talk_to_kernel(ws_url: str, marker: Path) -> list[dict]:
             break
         msg = json.loads(raw)
         replies.append(msg)
+        if msg.get("header", {}).get("msg_type") == "kernel_info_reply":
+            # The execute_request went first: had it run, its reply would be here by now.
+            deadline = min(deadline, time.monotonic() + 3)
     ws.close()
     return replies
 

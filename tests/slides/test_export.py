@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,11 +22,33 @@ COURSE = load_course(ROOT)
 DECKS = [(lang, lesson.id) for lang in COURSE.languages for lesson in COURSE.lessons]
 
 
+@dataclass
+class Deck:
+    html: Path
+    pdf: Path
+    slides: int
+    notes: int
+    pdf_pages: int
+
+
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory):
+    """`make slides` as a teacher runs it: the command, its progress and summary."""
     out = tmp_path_factory.mktemp("slides")
-    results = export_all(out, root=ROOT, pdf=True)
-    return out, {(r.lang, r.lesson_id): r for r in results}
+    run = subprocess.run(
+        [sys.executable, "-m", "awareness.slides.export", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert f"Wrote {len(DECKS)} slide decks" in run.stdout
+    assert "[########################]" in run.stdout, "no progress bar"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    decks = {
+        (d["lang"], d["lesson"]): Deck(out / d["html"], out / d["pdf"], d["slides"], d["notes"],
+                                       d["pdf_pages"])
+        for d in manifest["decks"]
+    }
+    return out, decks
 
 
 class FilePage:
@@ -78,7 +103,7 @@ def test_deck_in_chromium(exported, file_page, lang, lesson_id):
     assert result.slides >= 5
     notes = page.evaluate("document.querySelectorAll('aside.notes').length")
     assert notes >= 1 and result.notes >= 1, "no speaker notes"
-    assert pdf_page_count(result.pdf) == result.slides
+    assert pdf_page_count(result.pdf) == result.slides == result.pdf_pages
 
     violations = run_axe(page)
     print(f"axe slides {lang}/{lesson_id}: {counts(violations)}")

@@ -1,6 +1,8 @@
 // Small helpers for the course pages; no network, no dependencies.
 // - containers marked .awareness-live become ARIA live regions (new chat messages are read out);
-// - containers marked .awareness-scroll stay scrolled to their newest message.
+// - containers marked .awareness-scroll stay scrolled to their newest message;
+// - links between lessons open in the same tab (JupyterLab's renderer adds target=_blank
+//   to every link in an output; a new tab per lesson would leave kernels running).
 (function () {
   "use strict";
   function enhance(root) {
@@ -8,6 +10,12 @@
       el.setAttribute("role", "log");
       el.setAttribute("aria-live", "polite");
       el.setAttribute("aria-relevant", "additions text");
+    });
+    root.querySelectorAll('a[target="_blank"]').forEach(function (a) {
+      var href = a.getAttribute("href") || "";
+      if (href && !/^[a-z][a-z0-9+.-]*:/i.test(href) && href.charAt(0) !== "/") {
+        a.removeAttribute("target");
+      }
     });
     root.querySelectorAll(".awareness-scroll").forEach(function (el) {
       el.scrollTop = el.scrollHeight;
