@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,9 @@ def test_execute_request_on_the_kernel_websocket_is_refused(app_url, tmp_path):
     kernel_id = kernel_id_of(html)
     marker = tmp_path / "student-code-ran.txt"
     ws_url = app_url.replace("http://", "ws://") + f"api/kernels/{kernel_id}/channels"
-    replies = asyncio.run(talk_to_kernel(ws_url, marker))
+    # In its own thread: Playwright's sync API may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        replies = pool.submit(asyncio.run, talk_to_kernel(ws_url, marker)).result()
     types = [m.get("header", {}).get("msg_type") or m.get("msg_type") for m in replies]
     # The control: an allowed request on the same socket is answered, so the socket works.
     assert "kernel_info_reply" in types, types

@@ -1,0 +1,196 @@
+"""A student's whole path in real Chromium, using only what is on screen.
+
+Start page -> language -> lesson 01 -> lesson 02 chat to an ending (with a flagged
+warning sign and the debrief) -> lesson 03 checklist -> lesson 05 final quiz and score.
+Once with the mouse in each language, once with the keyboard alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from awareness.checklist import load_checklists
+from awareness.content.course import load_course
+from awareness.conversation.engine import ChatEngine, all_paths
+from awareness.conversation.model import load_conversation
+from awareness.quiz.model import load_ui
+from tests.app.pages import LOAD_TIMEOUT, wait_ready
+from tests.conftest import ROOT
+
+COURSE = load_course(ROOT)
+CONV = load_conversation(ROOT)
+QUIZ_UI = load_ui(ROOT)
+
+
+def path_to(ending_id: str) -> tuple[str, ...]:
+    """The shortest way through the chat to an ending (choice ids)."""
+    paths = [p for p in all_paths(CONV) if ChatEngine(CONV, p).current.id == ending_id]
+    assert paths, f"no path to {ending_id}"
+    return min(paths, key=len)
+
+
+def choice_text(choice_id: str, lang: str) -> str:
+    return CONV.choice(choice_id)[1].text[lang]
+
+
+def go_next(page, lang: str) -> None:
+    page.get_by_role("link", name=f"{COURSE.t('next_lesson', lang)}: ", exact=False).click()
+    wait_ready(page)
+
+
+def play_chat(page, lang: str, path: tuple[str, ...], flag: bool = True) -> None:
+    chat = page.locator(".awareness-chat")
+    chat.wait_for(timeout=LOAD_TIMEOUT)
+    if flag:
+        chat.get_by_role("button", name=CONV.ui.flag[lang]).first.click()
+        chat.get_by_role("button", name=CONV.ui.flagged[lang]).first.wait_for()
+    for choice_id in path:
+        button = chat.get_by_role("button", name=choice_text(choice_id, lang), exact=True)
+        button.wait_for(timeout=LOAD_TIMEOUT)
+        button.click()
+        chat.get_by_text(CONV.choice(choice_id)[1].feedback[lang]).first.wait_for()
+
+
+def assert_debrief(page, lang: str, ending_id: str) -> None:
+    chat = page.locator(".awareness-chat")
+    ending = CONV.node(ending_id).ending
+    chat.get_by_text(ending.title[lang], exact=True).wait_for(timeout=LOAD_TIMEOUT)
+    text = chat.inner_text()
+    assert CONV.ui.found[lang] in text and CONV.ui.missed[lang] in text
+    assert CONV.ui.not_your_fault[lang] in text
+    assert "116 111" in text
+
+
+def tick_checklist(page, lang: str) -> None:
+    model, _ = load_checklists(ROOT, COURSE.languages)
+    checklist = model.get("report-police")
+    for item in checklist.items[:2]:
+        page.get_by_label(item.label[lang], exact=True).check()
+    counter = checklist.ui.counter[lang].format(ticked=2, total=len(checklist.items))
+    page.get_by_text(counter).wait_for()
+
+
+def finish_quiz(page, lang: str) -> None:
+    quiz = page.locator(".quiz")
+    check = quiz.get_by_role("button", name=QUIZ_UI.t("check", lang))
+    check.wait_for(timeout=LOAD_TIMEOUT)
+    template = re.escape(QUIZ_UI.t("progress", lang, n="NUMBER", total="TOTAL"))
+    pattern = template.replace("NUMBER", r"\d+").replace("TOTAL", r"(\d+)")
+    progress = quiz.get_by_text(re.compile(pattern)).first.inner_text()
+    total = int(re.search(pattern, progress).group(1))
+    for n in range(1, total + 1):
+        quiz.get_by_text(QUIZ_UI.t("progress", lang, n=n, total=total), exact=True).wait_for()
+        quiz.locator(".quiz-verdict").first.wait_for(state="detached")
+        finish = quiz.get_by_role("button", name=QUIZ_UI.t("finish", lang))
+        radios = quiz.get_by_role("radio")
+        boxes = quiz.get_by_role("checkbox")
+        if radios.count():
+            radios.first.check()
+        elif boxes.count():
+            boxes.first.check()
+        check.click()
+        quiz.locator(".quiz-verdict").first.wait_for()
+        if n == total:
+            finish.click()
+            break
+        quiz.get_by_role("button", name=QUIZ_UI.t("next", lang)).click()
+    summary = quiz.locator(".quiz-summary")
+    summary.wait_for()
+    assert QUIZ_UI.t("summary_heading", lang) in summary.inner_text()
+
+
+@pytest.mark.parametrize("lang", COURSE.languages)
+def test_a_student_goes_through_the_course(app_url, offline_page, lang):
+    page = offline_page.page
+    page.goto(app_url)
+    page.get_by_role("link", name=COURSE.language_names[lang], exact=True).click()
+    page.get_by_role("heading", level=1, name=COURSE.title[lang]).wait_for()
+
+    page.get_by_role("link", name=COURSE.lessons[0].title[lang], exact=True).click()
+    wait_ready(page)
+    page.get_by_role("heading", level=1, name=COURSE.lessons[0].title[lang]).wait_for()
+
+    go_next(page, lang)  # 02: the chat, to the ending where he does the right things
+    play_chat(page, lang, path_to("end-safe"))
+    assert_debrief(page, lang, "end-safe")
+    page.get_by_role("button", name=CONV.ui.restart[lang]).click()
+    play_chat(page, lang, path_to("end-paid"), flag=False)  # a second, different ending
+    assert_debrief(page, lang, "end-paid")
+
+    go_next(page, lang)  # 03: the documentation checklist
+    tick_checklist(page, lang)
+
+    go_next(page, lang)  # 04
+    go_next(page, lang)  # 05: the final quiz with a score
+    finish_quiz(page, lang)
+
+    assert "Traceback" not in page.content()
+    assert offline_page.external == [], "requests left the machine"
+    assert offline_page.errors == []
+
+
+FOCUS_INFO = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const s = getComputedStyle(el);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) ||
+               s.boxShadow !== 'none';
+  return {text: (el.innerText || el.getAttribute('aria-label') || el.value || '').trim(),
+          tag: el.tagName, type: el.type || '', ring: ring,
+          label: el.labels && el.labels[0] ? el.labels[0].innerText.trim() : ''};
+}"""
+
+
+def tab_to(page, wanted: str, key: str = "Tab", limit: int = 250) -> dict:
+    """Press Tab until the focused control's text or label is `wanted`; focus must show."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        info = page.evaluate(FOCUS_INFO)
+        if info is None:
+            continue
+        assert info["ring"], f"focus is not visible on {info}"
+        seen.append(info["text"] or info["label"])
+        if wanted in (info["text"], info["label"]):
+            return info
+    raise AssertionError(f"{wanted!r} not reachable with {key}; focus went through {seen[-15:]}")
+
+
+def test_the_same_path_with_the_keyboard_alone(app_url, offline_page):
+    lang = "en"
+    page = offline_page.page
+    page.goto(f"{app_url}voila/render/{lang}/00-start.ipynb")
+    page.get_by_role("heading", level=1).wait_for()
+    tab_to(page, COURSE.lessons[0].title[lang])
+    page.keyboard.press("Enter")
+    wait_ready(page)
+    tab_to(page, f"{COURSE.t('next_lesson', lang)}: {COURSE.lessons[1].title[lang]} →")
+    page.keyboard.press("Enter")
+    wait_ready(page)
+
+    path = path_to("end-safe")
+    tab_to(page, CONV.ui.flag[lang])
+    page.keyboard.press("Space")
+    page.get_by_role("button", name=CONV.ui.flagged[lang]).first.wait_for()
+    for choice_id in path:
+        tab_to(page, choice_text(choice_id, lang))
+        page.keyboard.press("Enter")
+        page.get_by_text(CONV.choice(choice_id)[1].feedback[lang]).first.wait_for()
+        # Shift+Tab goes back and Tab comes forward again: no trap either way.
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+    assert_debrief(page, lang, "end-safe")
+
+    page.goto(f"{app_url}voila/render/{lang}/05-summary.ipynb")
+    wait_ready(page)
+    check = QUIZ_UI.t("check", lang)
+    info = tab_to(page, check)
+    assert info["tag"] == "BUTTON"
+    page.keyboard.press("Shift+Tab")  # back to the last option of the first question
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.locator(".quiz .quiz-verdict").first.wait_for()
+    assert offline_page.external == []
