@@ -44,4 +44,10 @@ def test_lesson_page(app_url, offline_page, lang, lesson_id):
         "!(b.innerText.trim() || b.getAttribute('aria-label') || b.title)).length"
     )
     assert unnamed == 0
+    # No personal data is asked for: there is nowhere to type a name, an age or a message.
+    text_fields = page.evaluate(
+        "document.querySelectorAll('textarea, input:not([type]), input[type=text], "
+        "input[type=email], input[type=tel], input[type=number], [contenteditable=true]').length"
+    )
+    assert text_fields == 0
     assert offline_page.external == []
