@@ -10,6 +10,7 @@ import importlib
 from pathlib import Path
 
 from awareness.content.course import course_problems
+from awareness.content.coverage import notebook_sections
 from awareness.content.models import Course
 from awareness.content.problems import Problem
 from awareness.paths import display_path
@@ -30,8 +31,8 @@ CHECKS = [
 
 
 def lesson_files(root: Path, course: Course) -> list[Problem]:
-    """Every lesson (and the start page) has a notebook in every language, and every
-    notebook in a language folder belongs to a lesson in course.yaml."""
+    """Every lesson (and the start page) has a notebook in every language, with the
+    sections course.yaml lists, in order; every notebook belongs to a lesson."""
     problems = []
     known = {START_ID, *(lesson.id for lesson in course.lessons)}
     for folder in sorted(p for p in (root / "lessons").glob("*") if p.is_dir()):
@@ -59,6 +60,19 @@ def lesson_files(root: Path, course: Course) -> list[Problem]:
     for lang in course.languages:
         for lesson_id in [START_ID, *(lesson.id for lesson in course.lessons)]:
             path = root / "lessons" / lang / f"{lesson_id}.ipynb"
+            if path.is_file() and lesson_id != START_ID:
+                sections = list(notebook_sections(path) or ())
+                wanted = course.lesson(lesson_id).section_ids
+                if sections != wanted:
+                    problems.append(
+                        Problem(
+                            display_path(path),
+                            lesson_id,
+                            "sections",
+                            f"the notebook's sections are {', '.join(sections) or 'none'}; "
+                            f"course.yaml lists {', '.join(wanted)}",
+                        )
+                    )
             if not path.is_file():
                 problems.append(
                     Problem(

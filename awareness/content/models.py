@@ -25,6 +25,7 @@ __all__ = [
     "HelpService",
     "LessonId",
     "LessonInfo",
+    "SectionInfo",
     "Strict",
     "Text",
     "course_languages",
@@ -79,6 +80,14 @@ class Text(RootModel[dict[str, str]]):
         return self.root[lang]
 
 
+class SectionInfo(Strict):
+    """A lesson section: the notebook cell that starts it, its run-sheet notes, its quiz
+    pointers and its slides all use this id."""
+
+    id: Slug
+    title: Text
+
+
 class LessonInfo(Strict):
     """One lesson: its id ties notebooks, quiz bank and facilitator notes together."""
 
@@ -86,6 +95,20 @@ class LessonInfo(Strict):
     minutes: int = Field(ge=1, le=90)
     title: Text
     summary: Text
+    sections: list[SectionInfo] = Field(min_length=2)
+
+    @field_validator("sections")
+    @classmethod
+    def _unique_sections(cls, value: list[SectionInfo]) -> list[SectionInfo]:
+        ids = [s.id for s in value]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate section id {', '.join(dupes)}")
+        return value
+
+    @property
+    def section_ids(self) -> list[str]:
+        return [s.id for s in self.sections]
 
 
 class HelpService(Strict):
@@ -148,6 +171,18 @@ class Course(Strict):
         ids = [lesson.id for lesson in self.lessons]
         i = ids.index(lesson_id)
         return self.lessons[i + 1] if i + 1 < len(self.lessons) else None
+
+    def section_refs(self) -> list[str]:
+        """Every lesson section as ``<lesson-id>#<section-id>``, in course order."""
+        return [f"{lesson.id}#{s.id}" for lesson in self.lessons for s in lesson.sections]
+
+    def section_title(self, ref: str, lang: str) -> str:
+        """The title of a section ``<lesson-id>#<section-id>`` in a language."""
+        lesson_id, _, section_id = ref.partition("#")
+        for section in self.lesson(lesson_id).sections:
+            if section.id == section_id:
+                return section.title[lang]
+        raise KeyError(f"unknown section {ref!r}")
 
     def t(self, key: str, lang: str) -> str:
         """A UI word in a language (buttons, headings)."""

@@ -48,7 +48,6 @@ from awareness.paths import content_root, display_path
 __all__ = [
     "GUIDE_POINTS",
     "QUESTION_TYPES",
-    "SECTIONS",
     "TOPICS",
     "UI_FILE",
     "UI_KEYS",
@@ -81,39 +80,6 @@ Topic = Literal["warning-signs", "what-to-do", "prevention", "basics"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+([-_][a-z0-9]+)*$")]
 SectionRef = Annotated[str, Field(pattern=r"^\d\d-[a-z0-9-]+#[a-z0-9-]+$")]
 
-# The fixed lesson sections (shared by every part of the course).
-SECTIONS: dict[str, tuple[str, ...]] = {
-    "01-what-is-sextortion": (
-        "objectives",
-        "definition",
-        "who-it-hits",
-        "organised-crime",
-        "key-points",
-    ),
-    "02-the-conversation": ("objectives", "how-it-unfolds", "chat", "debrief", "key-points"),
-    "03-if-it-happens": (
-        "objectives",
-        "break-contact",
-        "dont-pay",
-        "report-profile",
-        "report-police",
-        "dont-delete",
-        "removal",
-        "tell-an-adult",
-        "be-an-ally",
-        "key-points",
-    ),
-    "04-prevention": (
-        "objectives",
-        "friend-lists",
-        "search-engines",
-        "friends-only",
-        "think-before-sharing",
-        "key-points",
-    ),
-    "05-summary": ("objectives", "key-points", "final-quiz", "read-more"),
-}
-SECTION_REFS = tuple(f"{lesson}#{s}" for lesson, secs in SECTIONS.items() for s in secs)
 
 # Every word the quiz widget and the slide renderer use; ``{name}`` placeholders are filled in.
 UI_KEYS: dict[str, tuple[str, ...]] = {
@@ -267,18 +233,14 @@ class Bank(Strict):
 
 
 class QuizUi(Strict):
-    """quizzes/ui.yaml: the quiz's words, and the names of the lesson sections."""
+    """quizzes/ui.yaml: the quiz's words (section titles are in course.yaml)."""
 
     words: dict[str, Text]
-    sections: dict[str, Text]
 
     def t(self, key: str, lang: str, **values: Any) -> str:
         """A word in a language, with ``{name}`` placeholders filled in."""
         text = self.words[key][lang]
         return text.format(**values) if values else text
-
-    def section_name(self, ref: str, lang: str) -> str:
-        return self.sections[ref][lang]
 
 
 # --------------------------------------------------------------------------- problems
@@ -340,15 +302,21 @@ def _texts(option: Option) -> dict[str, str]:
     return option.text.root if option.text is not None else {}
 
 
-def question_problems(q: Question, name: str, languages: list[str]) -> list[Problem]:
-    """The rules of each question type, as one-line problems."""
+def question_problems(
+    q: Question, name: str, languages: list[str], section_refs: list[str] | None = None
+) -> list[Problem]:
+    """The rules of each question type, as one-line problems.
+
+    ``section_refs`` are the course's lesson sections (course.yaml); ``revisit`` must be one.
+    """
     out: list[Problem] = []
 
     def bad(field: str, message: str) -> None:
         out.append(Problem(name, q.id, field, message))
 
-    if q.lesson not in SECTIONS or q.section not in SECTIONS[q.lesson]:
-        known = ", ".join(SECTIONS.get(q.lesson, ())) or "see the lesson ids in course.yaml"
+    if section_refs is not None and q.revisit not in section_refs:
+        known = ", ".join(r.split("#")[1] for r in section_refs if r.startswith(f"{q.lesson}#"))
+        known = known or "see course.yaml"
         bad("revisit", f"unknown lesson section {q.revisit!r} (known: {known})")
     opts = q.options
     if not opts:
@@ -435,7 +403,7 @@ def bank_problems(
             Problem(name, "-", "lesson", f"must be {lesson_id!r}, the same as the file name")
         )
     for q in questions:
-        found.extend(question_problems(q, name, languages))
+        found.extend(question_problems(q, name, languages, course.section_refs()))
         if q.lesson not in {lesson.id for lesson in course.lessons}:
             found.append(Problem(name, q.id, "revisit", f"no lesson {q.lesson!r} in course.yaml"))
     ids = [q.id for q in questions]
@@ -469,12 +437,6 @@ def _ui_problems(root: Path, course: Course) -> tuple[QuizUi | None, list[Proble
     for key in ui.words:
         if key not in UI_KEYS:
             found.append(Problem(name, key, "words", "unknown word (not used by the quiz)"))
-    for ref in SECTION_REFS:
-        if ref not in ui.sections:
-            found.append(Problem(name, ref, "sections", "missing section name"))
-    for ref in ui.sections:
-        if ref not in SECTION_REFS:
-            found.append(Problem(name, ref, "sections", "unknown lesson section"))
     return (ui if not found else None), found
 
 

@@ -182,10 +182,10 @@ def summary_html(
     summary: Summary,
     ui: QuizUi,
     lang: str,
-    lesson_titles: dict[str, str] | None = None,
+    titles: dict[str, str] | None = None,
 ) -> str:
     """The end of a quiz: score, and per topic the result and what to read again."""
-    lesson_titles = lesson_titles or {}
+    titles = titles or {}
     parts = ['<div class="quiz-summary">']
     parts.append(f'<h3 class="quiz-summary-head">{escape(ui.t("summary_heading", lang))}</h3>')
     score = ui.t("score", lang, right=summary.right, total=summary.total)
@@ -206,8 +206,8 @@ def summary_html(
             parts.append('<ul class="quiz-revisit">')
             for ref in topic.revisit:
                 lesson_id = ref.split("#", 1)[0]
-                title = lesson_titles.get(lesson_id, lesson_id)
-                section = ui.section_name(ref, lang) if ref in ui.sections else ref
+                title = titles.get(lesson_id, lesson_id)
+                section = titles.get(ref, ref)
                 parts.append(
                     f'<li><a href="{escape(lesson_id)}.ipynb">{escape(title)}</a>'
                     f" – {escape(section)}</li>"

@@ -73,14 +73,14 @@ class QuizWidget(widgets.VBox):
         ui: QuizUi,
         *,
         seed: int | str | None = None,
-        lesson_titles: dict[str, str] | None = None,
+        titles: dict[str, str] | None = None,
         error_text: str | None = None,
     ):
         self.lang = lang
         self.ui = ui
         self.seed = seed if seed is not None else random.randrange(1_000_000)
         self.session = QuizSession(questions, self.seed)
-        self.lesson_titles = lesson_titles or {}
+        self.titles = titles or {}
         self.error_text = error_text or ui.t("error", lang)
         self.last_error: BaseException | None = None
 
@@ -346,7 +346,7 @@ class QuizWidget(widgets.VBox):
             _hidden(part, True)
         _hidden(self.summary, False)
         self.summary.value = summary_html(
-            self.session.summary(), self.ui, self.lang, self.lesson_titles
+            self.session.summary(), self.ui, self.lang, self.titles
         )
         self._set_buttons(restart=True)
 
@@ -373,12 +373,13 @@ def quiz_widget(lesson_id: str, lang: str, seed: int | None = None) -> widgets.W
         else:
             questions = list(bank.questions)
         titles = {lesson.id: lesson.title[lang] for lesson in course.lessons}
+        titles.update({ref: course.section_title(ref, lang) for ref in course.section_refs()})
         return QuizWidget(
             questions,
             lang,
             ui,
             seed=seed,
-            lesson_titles=titles,
+            titles=titles,
             error_text=course.t("content_error", lang),
         )
     except (ContentError, ValueError, KeyError, OSError) as exc:

@@ -137,6 +137,18 @@ def test_the_whole_content_checks_clean():
             "lessons/en/04-prevention.ipynb: 04-prevention: -: no notebook in 'en'",
         ),
         (
+            "section plan differs from the notebook",
+            lambda r: edit_course(r, lambda d: d["lessons"][3]["sections"].pop(1)),
+            "lessons/nb/04-prevention.ipynb: 04-prevention: sections: the notebook's sections are",
+        ),
+        (
+            "duplicate section id",
+            lambda r: edit_course(
+                r, lambda d: d["lessons"][0]["sections"].append(d["lessons"][0]["sections"][0])
+            ),
+            "course.yaml: 01-what-is-sextortion: sections: duplicate section id objectives",
+        ),
+        (
             "bad language code",
             lambda r: edit_course(r, lambda d: d.update(languages=["nb", "English"])),
             "course.yaml: -: languages: not a language code: English",

@@ -22,22 +22,8 @@ LANGS = COURSE.languages
 LESSON_IDS = [lesson.id for lesson in COURSE.lessons]
 START_ID = "00-start"
 
-# The fixed section ids, in order (shared by quizzes, notes and slides).
-SECTIONS: dict[str, list[str]] = {
-    "01-what-is-sextortion": [
-        "objectives", "definition", "who-it-hits", "organised-crime", "key-points",
-    ],
-    "02-the-conversation": ["objectives", "how-it-unfolds", "chat", "debrief", "key-points"],
-    "03-if-it-happens": [
-        "objectives", "break-contact", "dont-pay", "report-profile", "report-police",
-        "dont-delete", "removal", "tell-an-adult", "be-an-ally", "key-points",
-    ],
-    "04-prevention": [
-        "objectives", "friend-lists", "search-engines", "friends-only", "think-before-sharing",
-        "key-points",
-    ],
-    "05-summary": ["objectives", "key-points", "final-quiz", "read-more"],
-}
+# The section plan comes from course.yaml (one place for every part of the course).
+SECTIONS: dict[str, list[str]] = {lesson.id: lesson.section_ids for lesson in COURSE.lessons}
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 SHOWS = {"show_start", "show_chat", "show_quiz", "show_checklist", "show_footer"}
 OBJECTIVES = {"nb": "I denne leksjonen lærer du", "en": "In this lesson you will learn"}

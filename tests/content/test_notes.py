@@ -34,22 +34,8 @@ LANGS = COURSE.languages
 LESSON_IDS = [lesson.id for lesson in COURSE.lessons]
 NOTE_IDS = [OVERVIEW_ID, *LESSON_IDS]
 
-# The fixed lesson section ids (/tmp/sections.md); every run-sheet has one subsection each.
-SECTIONS = {
-    "01-what-is-sextortion": [
-        "objectives", "definition", "who-it-hits", "organised-crime", "key-points",
-    ],
-    "02-the-conversation": ["objectives", "how-it-unfolds", "chat", "debrief", "key-points"],
-    "03-if-it-happens": [
-        "objectives", "break-contact", "dont-pay", "report-profile", "report-police",
-        "dont-delete", "removal", "tell-an-adult", "be-an-ally", "key-points",
-    ],
-    "04-prevention": [
-        "objectives", "friend-lists", "search-engines", "friends-only", "think-before-sharing",
-        "key-points",
-    ],
-    "05-summary": ["objectives", "key-points", "final-quiz", "read-more"],
-}  # fmt: skip
+# The section plan comes from course.yaml (one place for every part of the course).
+SECTIONS: dict[str, list[str]] = {lesson.id: lesson.section_ids for lesson in COURSE.lessons}
 
 # Words that say "do not view / do not forward images" in each language's safeguarding.
 NO_VIEW_FORWARD = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from awareness.content.course import load_course
 from awareness.quiz.model import load_banks, load_ui
 from tests.app.pages import LOAD_TIMEOUT, open_lesson
 from tests.conftest import ROOT
@@ -59,7 +60,7 @@ def test_answer_wrong_then_right_and_finish(app_url, offline_page):
     summary.wait_for()
     text = summary.inner_text()
     assert ui.t("score", LANG, right=total - 1, total=total) in text
-    assert ui.section_name(bank.questions[0].revisit, LANG) in text
+    assert load_course(ROOT).section_title(bank.questions[0].revisit, LANG) in text
     assert "Traceback" not in page.content()
     assert offline_page.external == []
     assert offline_page.errors == []

@@ -9,10 +9,8 @@ import pytest
 import yaml
 
 from awareness.content.problems import ContentError
-from awareness.quiz import model
 from awareness.quiz.model import (
     GUIDE_POINTS,
-    SECTIONS,
     bank_problems,
     load_bank,
     load_banks,
@@ -156,13 +154,11 @@ def test_ui_words_are_checked(tmp_path, course):
     def break_ui(data):
         del data["words"]["next"]
         data["words"]["progress"]["en"] = "Question {n}"
-        del data["sections"]["04-prevention#friend-lists"]
 
     _edit(root / "quizzes" / "ui.yaml", break_ui)
     found = [str(p) for p in problems(root, course)]
     assert any("ui.yaml: next: words: missing word" in f for f in found)
     assert any("ui.yaml: progress: words.en: must use {n}, {total}" in f for f in found)
-    assert any("ui.yaml: 04-prevention#friend-lists: sections: missing" in f for f in found)
 
 
 def test_points_may_be_written_as_numbers(make_question):
@@ -176,15 +172,16 @@ def test_questions_by_point_has_every_point(banks):
     assert "paying-makes-them-stop" in by_point["10"]
 
 
-def test_sections_match_the_fixed_list():
-    assert set(SECTIONS) == {
-        "01-what-is-sextortion",
-        "02-the-conversation",
-        "03-if-it-happens",
-        "04-prevention",
-        "05-summary",
-    }
-    for sections in SECTIONS.values():
-        assert sections[0] == "objectives"
-    assert "key-points" in SECTIONS["05-summary"]
-    assert model.SECTION_REFS[0] == "01-what-is-sextortion#objectives"
+def test_a_revisit_pointer_must_be_a_section_in_course_yaml(tmp_path, course):
+    root = _copy_root(tmp_path)
+
+    def break_bank(data):
+        data["questions"][0]["revisit"] = "04-prevention#no-such-section"
+
+    _edit(root / "quizzes" / "04-prevention.yaml", break_bank)
+    found = [str(p) for p in problems(root, course)]
+    assert any(
+        "04-prevention.yaml: " in f and ": revisit: unknown lesson section" in f
+        and "no-such-section" in f
+        for f in found
+    ), found

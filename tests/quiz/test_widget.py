@@ -230,7 +230,8 @@ def test_finish_shows_summary_with_pointers(banks, ui, languages, course):
     lang = languages[0]
     questions = banks["04-prevention"].questions
     titles = {lesson.id: lesson.title[lang] for lesson in course.lessons}
-    w = QuizWidget(questions, lang, ui, seed=2, lesson_titles=titles)
+    titles.update({ref: course.section_title(ref, lang) for ref in course.section_refs()})
+    w = QuizWidget(questions, lang, ui, seed=2, titles=titles)
     missed = questions[0]
     for i in range(len(questions)):
         q = w.question
@@ -245,7 +246,7 @@ def test_finish_shows_summary_with_pointers(banks, ui, languages, course):
     assert ui.t("topic_prevention", lang) in summary
     lesson_id = missed.revisit.split("#")[0]
     assert f'href="{lesson_id}.ipynb"' in summary
-    assert ui.section_name(missed.revisit, lang) in summary
+    assert course.section_title(missed.revisit, lang) in summary
     assert visible(w.restart_button) and not visible(w.check_button)
     assert w.inputs.children == ()
 
