@@ -17,6 +17,7 @@ help:
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
 	@echo "make slides - every lesson as offline reveal.js slides and PDF in build/slides/"
+	@echo "make bench  - a class of 30 opening lesson 02 at once, against stock Voila"
 
 # The virtual environment, rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -29,8 +30,9 @@ $(STAMP): pyproject.toml
 check: $(STAMP)
 	@$(PY) -m awareness check
 
+POOL ?= -1
 app: $(STAMP)
-	$(PY) -m awareness serve --host $(HOST) --port $(PORT)
+	$(PY) -m awareness serve --host $(HOST) --port $(PORT) --pool $(POOL)
 
 serve: app
 
@@ -65,6 +67,9 @@ test: $(STAMP) $(NODE_STAMP) chromium
 
 slides: $(STAMP) $(NODE_STAMP) chromium
 	$(PY) -m awareness.slides.export --out build/slides
+
+bench: $(STAMP) $(NODE_STAMP) chromium
+	$(PY) bench/classroom.py
 
 notes: $(STAMP)
 	$(PY) -m awareness.notes_build --out build/notes

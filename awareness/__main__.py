@@ -38,7 +38,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     from awareness.app import serve
 
-    return serve(host=args.host, port=args.port, open_browser=args.open)
+    return serve(
+        host=args.host, port=args.port, open_browser=args.open, pool=args.pool, extra=args.extra
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,8 +53,18 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--open", action="store_true", help="open a browser")
+    serve.add_argument(
+        "--pool",
+        type=int,
+        default=-1,
+        help="preheated kernels per lesson page (0: none); default: the pools in voila.json",
+    )
     serve.set_defaults(func=cmd_serve)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    bad = [a for a in extra if not (args.command == "serve" and a.startswith("--") and "." in a)]
+    if bad:
+        parser.error(f"unrecognized arguments: {' '.join(bad)}")
+    args.extra = extra  # serve: Voilà settings such as --MappingKernelManager.cull_interval=60
     return args.func(args)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import tornado.web
 from jupyter_core.paths import jupyter_config_path
 from jupyter_server.utils import url_path_join
-from traitlets import default
+from traitlets import Int, default
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
@@ -81,8 +81,21 @@ class CourseVoila(Voila):
     def _config_file_paths_default(self):
         return [str(content_root()), *jupyter_config_path()]
 
+    pool_size = Int(
+        -1,
+        config=True,
+        help="Preheated kernels per lesson page, overriding voila.json's pools for every "
+        "page (0: no preheating; -1: use voila.json). For small machines and the tests.",
+    )
+
     def initialize(self, argv=None):
         super().initialize(argv)
+        if self.pool_size >= 0:
+            self.voila_configuration.preheat_kernel = self.pool_size > 0
+            self.voila_configuration.default_pool_size = self.pool_size
+            self.config.VoilaKernelManager.kernel_pools_config = {
+                "default": {"pool_size": self.pool_size}
+            }
         # The words the page template needs (the message shown when a kernel is lost).
         course = load_course()
         ui = {
@@ -115,7 +128,13 @@ class CourseVoila(Voila):
         return start + handlers
 
 
-def serve(host: str = "127.0.0.1", port: int = 8866, open_browser: bool = False) -> int:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8866,
+    open_browser: bool = False,
+    pool: int = -1,
+    extra: list[str] | None = None,
+) -> int:
     """Run the app until interrupted (the content must have been checked first)."""
     root = content_root()
     os.environ["AWARENESS_ROOT"] = str(root)
@@ -128,6 +147,8 @@ def serve(host: str = "127.0.0.1", port: int = 8866, open_browser: bool = False)
         f"--Voila.ip={host}",
         f"--Voila.port={port}",
         f"--Voila.open_browser={open_browser}",
+        f"--CourseVoila.pool_size={pool}",
+        *(extra or []),
     ]
     print(f"Student app: http://{host}:{port}/  (stop with Ctrl+C)", flush=True)
     CourseVoila.launch_instance(argv=argv)

@@ -18,17 +18,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from awareness.browser import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("AWARENESS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 
 def free_port() -> int:
@@ -54,14 +46,20 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 class AppServer:
     """A running `python -m awareness serve` on 127.0.0.1."""
 
-    def __init__(self, port: int, log: Path, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        port: int,
+        log: Path,
+        extra_env: dict[str, str] | None = None,
+        args: tuple[str, ...] = ("--pool", "1"),
+    ):
         self.port = port
         self.url = f"http://127.0.0.1:{port}/"
         self.log = log
         env = {**os.environ, "AWARENESS_FAST": "1", **(extra_env or {})}
         self._log_file = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "awareness", "serve", "--port", str(port)],
+            [sys.executable, "-m", "awareness", "serve", "--port", str(port), *args],
             cwd=ROOT,
             env=env,
             stdout=self._log_file,

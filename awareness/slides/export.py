@@ -36,6 +36,7 @@ from nbconvert.exporters.slides import _RevealMetadataPreprocessor
 from nbconvert.preprocessors import ExecutePreprocessor
 from traitlets.config import Config
 
+from awareness.browser import CHROMIUM, CHROMIUM_ARGS
 from awareness.content.course import load_course
 from awareness.paths import PACKAGE, content_root
 from awareness.slides.preprocessors import (
@@ -59,16 +60,6 @@ PIPELINE = [
     _RevealMetadataPreprocessor,
 ]
 TEMPLATES = PACKAGE / "slides" / "templates"
-CHROMIUM = os.environ.get("AWARENESS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 
 @dataclass

@@ -1,0 +1,439 @@
+"""A class of 30 opening lesson 02 in the same second: ``make bench``.
+
+Starts the real app (the committed voila.json: preheated kernel pools), sends a burst of
+N simulated students who each fetch the page and connect to its kernel as the browser
+does, until the first chat message and its choice buttons' widget state has arrived;
+a few of the students are real Chromium pages that also click the first choice and time
+click -> feedback on screen. The same burst is sent to stock Voilà (default settings)
+serving an empty notebook: the baseline. Then a 31st student, after the burst.
+
+Writes bench/results/latest.json and bench/results/latest.md and prints the table.
+Nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+from tornado.httpclient import AsyncHTTPClient
+from tornado.websocket import websocket_connect
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from awareness.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from awareness.content.course import load_course  # noqa: E402
+from awareness.conversation.model import load_conversation  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+LESSON = "02-the-conversation"
+LANG = "nb"
+
+
+# ----------------------------------------------------------------------------- processes
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(proc.name))
+    return out
+
+
+def tree(pid: int) -> list[int]:
+    todo, seen = [pid], []
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo.extend(children(p))
+    return seen
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / tick
+
+
+def kernel_pids(server_pid: int) -> list[int]:
+    out = []
+    for pid in tree(server_pid)[1:]:
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"ipykernel" in cmd:
+            out.append(pid)
+    return out
+
+
+class Server:
+    def __init__(self, argv: list[str], url: str, env: dict | None = None, cwd: Path = ROOT):
+        self.url = url
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            argv, cwd=cwd, env={**os.environ, **(env or {})}, stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait(self, path: str = "", timeout: float = 300) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(Path(self.log.name).read_text()[-3000:])
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=5) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def wait_pools_full(server: Server, expected: int, timeout: float = 600) -> float:
+    """Seconds until the server has `expected` kernels and they have gone quiet."""
+    start = time.monotonic()
+    last, stable = -1, 0
+    while time.monotonic() - start < timeout:
+        n = len(kernel_pids(server.proc.pid))
+        cpu = cpu_seconds(tree(server.proc.pid))
+        time.sleep(1.0)
+        busy = cpu_seconds(tree(server.proc.pid)) - cpu
+        if n >= expected and busy < 0.2:
+            stable += 1
+            if stable >= 3:
+                return time.monotonic() - start
+        else:
+            stable = 0
+        last = n
+    raise RuntimeError(f"pools did not fill: {last} of {expected} kernels")
+
+
+# ----------------------------------------------------------------------------- students
+
+
+def msg(msg_type: str, content: dict, channel: str = "shell") -> dict:
+    return {
+        "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "student",
+                   "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": {}, "content": content, "channel": channel,
+        "buffers": [],
+    }
+
+
+async def student(base: str, path: str, want: list[str] | None, start_at: float) -> dict:
+    """One simulated student: page, websocket, and (want) the widget states on screen."""
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    t0 = time.monotonic()
+    client = AsyncHTTPClient()
+    try:
+        resp = await client.fetch(base + path, request_timeout=300)
+        html = resp.body.decode()
+        match = re.search(r'"kernelId": "([0-9a-f-]+)"', html)
+        if not match:
+            return {"ok": False, "error": "no kernel id"}
+        t_page = time.monotonic() - t0
+        ws = await websocket_connect(
+            base.replace("http", "ws") + f"api/kernels/{match.group(1)}/channels",
+            connect_timeout=300,
+        )
+        t_ws = time.monotonic() - t0
+        if want is None:  # the baseline: a kernel that answers is the first interaction
+            ws.write_message(json.dumps(msg("kernel_info_request", {})))
+            reply = "kernel_info_reply"
+        else:
+            comm_id = uuid.uuid4().hex
+            ws.write_message(json.dumps(msg("comm_open", {
+                "comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}})))
+            ws.write_message(json.dumps(msg("comm_msg", {
+                "comm_id": comm_id, "data": {"method": "request_states"}})))
+            reply = "update_states"
+        while True:
+            raw = await asyncio.wait_for(ws.read_message(), timeout=300)
+            if raw is None:
+                return {"ok": False, "error": "websocket closed"}
+            m = json.loads(raw)
+            kind = m.get("header", {}).get("msg_type")
+            if reply == "kernel_info_reply" and kind == reply:
+                break
+            data = m.get("content", {}).get("data", {})
+            if kind == "comm_msg" and data.get("method") == "update_states":
+                text = json.dumps(data.get("states", {}), ensure_ascii=False)
+                missing = [w for w in want if w not in text]
+                if missing:
+                    return {"ok": False, "error": f"widget state lacks {missing[:1]}"}
+                break
+        ws.close()
+        return {"ok": True, "ttfi": time.monotonic() - t0, "page": t_page, "ws": t_ws}
+    except Exception as exc:  # noqa: BLE001 - a failure is counted, not raised
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
+
+
+def chromium_students(url: str, first_choice: str, feedback: str, n: int, start_at: float,
+                      out: list) -> None:
+    """n real Chromium pages: time to the first choice on screen, then click -> feedback."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = [browser.new_page() for _ in range(n)]
+        for page in pages:
+            page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url
+                       or r.request.url.startswith("data:") else r.abort())
+        time.sleep(max(0.0, start_at - time.monotonic()))
+        t0 = time.monotonic()
+        for page in pages:
+            page.goto(url, wait_until="commit")
+        for page in pages:
+            try:
+                page.get_by_role("button", name=first_choice, exact=True).wait_for(
+                    timeout=300_000)
+                ttfi = time.monotonic() - t0
+                button = page.get_by_role("button", name=first_choice, exact=True)
+                t1 = time.monotonic()
+                button.click()
+                page.get_by_text(feedback).first.wait_for(timeout=60_000)
+                out.append({"ok": True, "ttfi": ttfi, "click": time.monotonic() - t1})
+            except Exception as exc:  # noqa: BLE001
+                out.append({"ok": False, "error": str(exc)[:200]})
+        browser.close()
+
+
+def burst(base: str, path: str, want: list[str] | None, n: int, chromium: int = 0,
+          first_choice: str = "", feedback: str = "") -> list[dict]:
+    """n students within one second; `chromium` of them are real browser pages."""
+    start = time.monotonic() + 0.5
+    offsets = sorted(random.uniform(0, 1) for _ in range(n))
+    browser_results: list[dict] = []
+    thread = None
+    if chromium:
+        thread = threading.Thread(target=chromium_students, args=(
+            base + path, first_choice, feedback, chromium, start + offsets[0],
+            browser_results))
+        thread.start()
+
+    async def run():
+        AsyncHTTPClient.configure(None, max_clients=n + 5)
+        return await asyncio.gather(*(
+            student(base, path, want, start + off) for off in offsets[chromium:]))
+
+    results = list(asyncio.run(run()))
+    if thread:
+        thread.join()
+        for r in browser_results:
+            r["chromium"] = True
+        results.extend(browser_results)
+    return results
+
+
+# ----------------------------------------------------------------------------- measures
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(q * (len(values) - 1))))
+    return values[k]
+
+
+def bare_kernel_rss() -> float:
+    from jupyter_client import KernelManager
+
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    time.sleep(1)
+    value = rss_mb(km.provisioner.process.pid)
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+    return value
+
+
+def summary(results: list[dict]) -> dict:
+    ok = [r for r in results if r.get("ok")]
+    ttfi = [r["ttfi"] for r in ok]
+    return {
+        "students": len(results),
+        "failures": len(results) - len(ok),
+        "errors": sorted({r.get("error", "") for r in results if not r.get("ok")})[:5],
+        "ttfi_p50": pct(ttfi, 0.5), "ttfi_p95": pct(ttfi, 0.95), "ttfi_max": max(ttfi or [0]),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--chromium", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    course = load_course(ROOT)
+    conv = load_conversation(ROOT)
+    start_node = conv.node(conv.start)
+    first_decision = next(n for n in conv.nodes if n.choices)
+    first_choice = first_decision.choices[0]
+    want = [start_node.text[LANG], first_choice.text[LANG]]
+    path = f"voila/render/{LANG}/{LESSON}.ipynb"
+    report: dict = {"lesson": f"{LANG}/{LESSON}", "students": args.students,
+                    "machine": {"cores": os.cpu_count()}}
+
+    # Baseline: stock Voilà, default settings, an empty notebook.
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp / "empty.ipynb")
+    port = free_port()
+    base = Server([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
+                   "--Voila.ip=127.0.0.1", "empty.ipynb"], f"http://127.0.0.1:{port}/",
+                  cwd=tmp)
+    try:
+        base.wait()
+        time.sleep(2)
+        cpu0 = cpu_seconds(tree(base.proc.pid))
+        baseline = burst(base.url, "", None, args.students)
+        report["baseline"] = summary(baseline)
+        report["baseline"]["cpu_seconds"] = cpu_seconds(tree(base.proc.pid)) - cpu0
+    finally:
+        base.stop()
+    print("baseline:", report["baseline"], flush=True)
+
+    report["bare_kernel_rss_mb"] = bare_kernel_rss()
+
+    # Ours: the real app with the committed settings.
+    port = free_port()
+    app = Server([sys.executable, "-m", "awareness", "serve", "--port", str(port)],
+                 f"http://127.0.0.1:{port}/")
+    try:
+        t0 = time.monotonic()
+        app.wait()
+        config = json.loads((ROOT / "voila.json").read_text())
+        pools = config.get("VoilaKernelManager", {}).get("kernel_pools_config", {})
+        default = pools.get("default", {}).get("pool_size",
+                                                config["VoilaConfiguration"].get(
+                                                    "default_pool_size", 0))
+        deny = config.get("VoilaKernelManager", {}).get("preheat_denylist", [])
+        notebooks = [p.relative_to(ROOT / "lessons").as_posix()
+                     for p in (ROOT / "lessons").glob("*/*.ipynb")]
+        expected = sum(pools.get(nb_, {}).get("pool_size", default) for nb_ in notebooks
+                       if not any(d in nb_ for d in deny))
+        report["pools_kernels"] = expected
+        report["warm_up_seconds"] = wait_pools_full(app, expected) + (time.monotonic() - t0)
+        pids = tree(app.proc.pid)
+        report["rest_rss_mb"] = sum(rss_mb(p) for p in pids)
+        kernels = kernel_pids(app.proc.pid)
+        per_kernel = [rss_mb(p) for p in kernels]
+        report["kernel_rss_mb_median"] = statistics.median(per_kernel) if per_kernel else 0
+        cpu0 = cpu_seconds(pids)
+        ours = burst(app.url, path, want, args.students, args.chromium,
+                     first_choice.text[LANG], first_choice.feedback[LANG])
+        report["ours"] = summary(ours)
+        report["ours"]["cpu_seconds"] = cpu_seconds(tree(app.proc.pid)) - cpu0
+        clicks = [r["click"] for r in ours if r.get("chromium") and r.get("ok")]
+        report["click_feedback_p50"] = pct(clicks, 0.5)
+        report["click_feedback_p95"] = pct(clicks, 0.95)
+        late = burst(app.url, path, want, 1)
+        report["student_31"] = late[0]
+        report["burst_rss_mb"] = sum(rss_mb(p) for p in tree(app.proc.pid))
+    finally:
+        app.stop()
+
+    b95, o95 = report["baseline"]["ttfi_p95"], report["ours"]["ttfi_p95"]
+    report["ratio_p95"] = o95 / b95 if b95 else float("nan")
+    report["kernel_rss_ratio"] = report["kernel_rss_mb_median"] / report["bare_kernel_rss_mb"]
+    report["course"] = course.title["en"]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
+    table = markdown(report)
+    (RESULTS / "latest.md").write_text(table)
+    print(table)
+    return 0
+
+
+def markdown(r: dict) -> str:
+    b, o = r["baseline"], r["ours"]
+    late = r["student_31"]
+    rows = [
+        ("Time to first interaction p50 (s)", f"{o['ttfi_p50']:.2f}", f"{b['ttfi_p50']:.2f}"),
+        ("Time to first interaction p95 (s)", f"{o['ttfi_p95']:.2f}", f"{b['ttfi_p95']:.2f}"),
+        ("Time to first interaction max (s)", f"{o['ttfi_max']:.2f}", f"{b['ttfi_max']:.2f}"),
+        ("p95 ratio ours / baseline (target ≤ 0.10)", f"{r['ratio_p95']:.3f}", ""),
+        ("Click → feedback p50 / p95 (ms, Chromium; target p95 ≤ 150)",
+         f"{r['click_feedback_p50'] * 1000:.0f} / {r['click_feedback_p95'] * 1000:.0f}", ""),
+        ("Kernel RSS per student, median (MB)", f"{r['kernel_rss_mb_median']:.1f}",
+         f"bare ipykernel {r['bare_kernel_rss_mb']:.1f}"),
+        ("Kernel RSS ratio (target ≤ 1.3)", f"{r['kernel_rss_ratio']:.2f}", ""),
+        ("Server + pools at rest (MB; target ≤ 4096)", f"{r['rest_rss_mb']:.0f}", ""),
+        ("Server after the burst (MB)", f"{r['burst_rss_mb']:.0f}", ""),
+        ("Pool kernels / warm-up (s)", f"{r['pools_kernels']} / {r['warm_up_seconds']:.0f}", ""),
+        ("CPU seconds in the burst", f"{o['cpu_seconds']:.1f}", f"{b['cpu_seconds']:.1f}"),
+        ("Failures", str(o["failures"]), str(b["failures"])),
+        ("31st student after the burst (s)",
+         f"{late.get('ttfi', float('nan')):.2f}" if late.get("ok") else late.get("error", "?"),
+         ""),
+    ]
+    lines = [f"Classroom benchmark: {r['students']} students open {r['lesson']} within one "
+             f"second ({r['machine']['cores']} cores).", "",
+             "| measure | ours | stock Voilà, empty notebook |", "|---|---|---|"]
+    lines += [f"| {a} | {b_} | {c} |" for a, b_, c in rows]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
