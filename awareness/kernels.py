@@ -1,20 +1,40 @@
-"""The app's kernel manager: Voilà's, except that preheated kernels are never culled.
+"""The app's kernel manager: Voilà's, with two changes for a classroom.
 
-Culling (voila.json: ``MappingKernelManager.cull_idle_timeout``) stops kernels whose
-student closed the tab. A preheated kernel waiting in a pool is idle by design: culling
-it would empty the pools before the class arrives, so it is skipped until a student
-takes it.
+- Preheated kernels are never culled. Culling (voila.json:
+  ``MappingKernelManager.cull_idle_timeout``) stops kernels whose student closed the tab;
+  a kernel waiting in a pool is idle by design, and culling it would empty the pools
+  before the class arrives.
+- Kernels start one at a time. When a class takes 30 kernels from a pool, Voilà refills
+  it with 30 kernel starts at once; on a 2-core machine they would starve the students'
+  own kernels. One at a time, the students' clicks keep getting the processor.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Int
 
 __all__ = ["CourseKernelManager"]
 
 
 class CourseKernelManager(AsyncMappingKernelManager):
-    """AsyncMappingKernelManager that leaves kernels in Voilà's preheat pools alone."""
+    """AsyncMappingKernelManager that leaves pooled kernels alone and starts one at a time."""
+
+    concurrent_starts = Int(
+        1, config=True, help="How many kernels may be starting at the same time (at least 1)."
+    )
+
+    def _start_gate(self) -> asyncio.Semaphore:
+        gate = getattr(self, "_awareness_gate", None)
+        if gate is None:
+            gate = self._awareness_gate = asyncio.Semaphore(max(1, self.concurrent_starts))
+        return gate
+
+    async def start_kernel(self, *args, **kwargs):
+        async with self._start_gate():
+            return await super().start_kernel(*args, **kwargs)
 
     def pooled_kernel_ids(self) -> set[str]:
         ids = set()

@@ -67,8 +67,26 @@ def show_start(lang: str) -> None:
 
 
 def show_footer(lesson_id: str, lang: str) -> None:
-    """Help box and links to the start page and the next lesson."""
+    """Help box and links to the start page and the next lesson (the last cell)."""
     _safely(lang, lambda: _html(html_parts.footer(lesson_id, lang)))
+    _release_memory()
+
+
+def _release_memory() -> None:
+    """Give the memory that loading the lesson used and freed back to the system.
+
+    A class keeps one kernel per student (and preheated ones in reserve), so the few
+    megabytes the YAML parsing and model building leave behind add up.
+    """
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def show_chat(lang: str, seed: int | None = None) -> None:

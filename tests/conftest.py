@@ -157,3 +157,20 @@ def offline_page(browser):
     page = OfflinePage(browser)
     yield page
     page.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The axe-core counts of every page and deck checked (all impacts, not only serious)."""
+    from tests.app.axe import REPORT
+
+    if not REPORT:
+        return
+    terminalreporter.section("axe-core WCAG 2.1 AA: offending elements per impact")
+    totals: dict[str, int] = {}
+    for page, found in sorted(REPORT.items()):
+        line = ", ".join(f"{k} {v}" for k, v in sorted(found.items())) or "none"
+        terminalreporter.write_line(f"{page}: {line}")
+        for k, v in found.items():
+            totals[k] = totals.get(k, 0) + v
+    total = ", ".join(f"{k} {v}" for k, v in sorted(totals.items())) or "none"
+    terminalreporter.write_line(f"all {len(REPORT)} pages and decks: {total}")

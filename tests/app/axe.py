@@ -32,8 +32,15 @@ def serious(violations: list[dict]) -> list[str]:
     ]
 
 
-def counts(violations: list[dict]) -> dict[str, int]:
+# Every page's counts, for the report at the end of the test run (tests/conftest.py).
+REPORT: dict[str, dict[str, int]] = {}
+
+
+def counts(violations: list[dict], page: str | None = None) -> dict[str, int]:
+    """Offending elements per impact; recorded for the end-of-run report when page is named."""
     out: dict[str, int] = {}
     for v in violations:
         out[v.get("impact") or "none"] = out.get(v.get("impact") or "none", 0) + len(v["nodes"])
+    if page is not None:
+        REPORT[page] = out
     return out

@@ -19,7 +19,7 @@ def test_start_page(app_url, offline_page, lang):
     page.goto(f"{app_url}voila/render/{lang}/00-start.ipynb")
     page.get_by_role("heading", level=1).wait_for()
     violations = run_axe(page)
-    print(f"axe {lang}/00-start: {counts(violations)}")
+    counts(violations, f"app {lang}/00-start")
     assert serious(violations) == []
     assert page.evaluate("document.documentElement.lang") == lang
 
@@ -29,7 +29,7 @@ def test_lesson_page(app_url, offline_page, lang, lesson_id):
     page = offline_page.page
     open_lesson(page, app_url, lang, lesson_id)
     violations = run_axe(page)
-    print(f"axe {lang}/{lesson_id}: {counts(violations)}")
+    counts(violations, f"app {lang}/{lesson_id}")
     assert serious(violations) == []
     assert page.evaluate("document.documentElement.lang") == lang
     levels = page.evaluate(

@@ -43,6 +43,10 @@ def go_next(page, lang: str) -> None:
 def play_chat(page, lang: str, path: tuple[str, ...], flag: bool = True) -> None:
     chat = page.locator(".awareness-chat")
     chat.wait_for(timeout=LOAD_TIMEOUT)
+    # New messages are announced to screen readers: the list is a polite live region.
+    live = chat.locator(".awareness-live").first
+    live.wait_for()
+    assert live.get_attribute("aria-live") == "polite" and live.get_attribute("role") == "log"
     if flag:
         chat.get_by_role("button", name=CONV.ui.flag[lang]).first.click()
         chat.get_by_role("button", name=CONV.ui.flagged[lang]).first.wait_for()

@@ -106,7 +106,7 @@ def test_deck_in_chromium(exported, file_page, lang, lesson_id):
     assert pdf_page_count(result.pdf) == result.slides == result.pdf_pages
 
     violations = run_axe(page)
-    print(f"axe slides {lang}/{lesson_id}: {counts(violations)}")
+    counts(violations, f"slides {lang}/{lesson_id}")
     assert serious(violations) == []
     assert file_page.outside == [], f"requests outside the file: {file_page.outside}"
 
