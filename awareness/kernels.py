@@ -1,12 +1,10 @@
-"""The app's kernel manager: Voilà's, with two changes for a classroom.
+"""The app's kernel manager: Voilà's, starting one kernel at a time.
 
-- Preheated kernels are never culled. Culling (voila.json:
-  ``MappingKernelManager.cull_idle_timeout``) stops kernels whose student closed the tab;
-  a kernel waiting in a pool is idle by design, and culling it would empty the pools
-  before the class arrives.
-- Kernels start one at a time. When a class takes 30 kernels from a pool, Voilà refills
-  it with 30 kernel starts at once; on a 2-core machine they would starve the students'
-  own kernels. One at a time, the students' clicks keep getting the processor.
+With preheating (voila.json), Voilà keeps kernels ready that have already run a lesson
+and refills a pool as soon as students take kernels from it. When a class takes 30 at
+once, Voilà would start 30 kernels at the same moment; on a 2-core machine they starve
+the students' own kernels. Here kernels start one at a time. (Voilà itself keeps pooled
+kernels from being culled: tests/app/test_culling.py checks both.)
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ __all__ = ["CourseKernelManager"]
 
 
 class CourseKernelManager(AsyncMappingKernelManager):
-    """AsyncMappingKernelManager that leaves pooled kernels alone and starts one at a time."""
+    """AsyncMappingKernelManager that starts at most ``concurrent_starts`` kernels at once."""
 
     concurrent_starts = Int(
         1, config=True, help="How many kernels may be starting at the same time (at least 1)."
@@ -35,18 +33,3 @@ class CourseKernelManager(AsyncMappingKernelManager):
     async def start_kernel(self, *args, **kwargs):
         async with self._start_gate():
             return await super().start_kernel(*args, **kwargs)
-
-    def pooled_kernel_ids(self) -> set[str]:
-        ids = set()
-        for pool in getattr(self, "_pools", {}).values():
-            for task in pool:
-                if task.done() and not task.cancelled() and task.exception() is None:
-                    kernel_id = task.result().get("kernel_id")
-                    if kernel_id:
-                        ids.add(kernel_id)
-        return ids
-
-    async def cull_kernel_if_idle(self, kernel_id: str):
-        if kernel_id in self.pooled_kernel_ids():
-            return None
-        return await super().cull_kernel_if_idle(kernel_id)

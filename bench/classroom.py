@@ -222,9 +222,10 @@ async def student(base: str, path: str, want: list[str] | None, start_at: float)
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
 
 
-def chromium_students(url: str, first_choice: str, feedback: str, n: int, start_at: float,
-                      out: list) -> None:
-    """n real Chromium pages at once: time to the first choice on screen, then click ->
+def chromium_students(url: str, clicks: list[tuple[str, str]], n: int, start_at: float,
+                      click_at: float, out: list) -> None:
+    """n real Chromium pages at once: time to the first choice on screen; then, from
+    click_at on (while the pools refill), each (choice, feedback) in clicks: click ->
     feedback on screen. Runs in its own thread with its own event loop."""
     from playwright.async_api import async_playwright
 
@@ -242,13 +243,20 @@ def chromium_students(url: str, first_choice: str, feedback: str, n: int, start_
         t0 = time.monotonic()
         try:
             await page.goto(url, wait_until="commit")
-            button = page.get_by_role("button", name=first_choice, exact=True)
-            await button.wait_for(timeout=120_000)
+            first = page.get_by_role("button", name=clicks[0][0], exact=True)
+            await first.wait_for(timeout=120_000)
             ttfi = time.monotonic() - t0
-            t1 = time.monotonic()
-            await button.click()
-            await page.get_by_text(feedback).first.wait_for(timeout=60_000)
-            return {"ok": True, "ttfi": ttfi, "click": time.monotonic() - t1}
+            await asyncio.sleep(max(0.0, click_at - time.monotonic()))
+            times = []
+            for choice, feedback in clicks:
+                button = page.get_by_role("button", name=choice, exact=True)
+                await button.wait_for(timeout=60_000)
+                await page.wait_for_timeout(300)  # a student reads before clicking
+                t1 = time.monotonic()
+                await button.click()
+                await page.get_by_text(feedback).first.wait_for(timeout=60_000)
+                times.append(time.monotonic() - t1)
+            return {"ok": True, "ttfi": ttfi, "clicks": times}
         except Exception as exc:  # noqa: BLE001 - a failure is counted, not raised
             return {"ok": False, "error": str(exc)[:200]}
         finally:
@@ -266,7 +274,7 @@ def chromium_students(url: str, first_choice: str, feedback: str, n: int, start_
 
 
 def burst(base: str, path: str, want: list[str] | None, n: int, chromium: int = 0,
-          first_choice: str = "", feedback: str = "") -> list[dict]:
+          clicks: list[tuple[str, str]] | None = None, click_after: float = 0.0) -> list[dict]:
     """n students within one second; `chromium` of them are real browser pages."""
     start = time.monotonic() + 0.5
     offsets = sorted(random.uniform(0, 1) for _ in range(n))
@@ -274,7 +282,7 @@ def burst(base: str, path: str, want: list[str] | None, n: int, chromium: int = 
     thread = None
     if chromium:
         thread = threading.Thread(target=chromium_students, args=(
-            base + path, first_choice, feedback, chromium, start + offsets[0],
+            base + path, clicks or [], chromium, start + offsets[0], start + click_after,
             browser_results))
         thread.start()
 
@@ -341,6 +349,13 @@ def main(argv: list[str] | None = None) -> int:
     first_decision = next(n for n in conv.nodes if n.choices)
     first_choice = first_decision.choices[0]
     want = [start_node.text[LANG], first_choice.text[LANG]]
+    # The chat's first three decisions along the safe ending, as a student clicks them.
+    from awareness.conversation.engine import ChatEngine, all_paths
+
+    safe = min((p for p in all_paths(conv) if ChatEngine(conv, p).current.id == "end-safe"),
+               key=len)
+    clicks = [(conv.choice(c)[1].text[LANG], conv.choice(c)[1].feedback[LANG])
+              for c in safe[:3]]
     path = f"voila/render/{LANG}/{LESSON}.ipynb"
     report: dict = {"lesson": f"{LANG}/{LESSON}", "students": args.students,
                     "machine": {"cores": os.cpu_count()}}
@@ -396,15 +411,19 @@ def main(argv: list[str] | None = None) -> int:
         per_kernel = [rss_mb(p) for p in kernels]
         report["kernel_rss_mb_median"] = statistics.median(per_kernel) if per_kernel else 0
         cpu0 = cpu_seconds(pids)
-        ours = burst(app.url, path, want, args.students, args.chromium,
-                     first_choice.text[LANG], first_choice.feedback[LANG])
+        # Clicks start once the pools refill (fill_delay after the burst) and go on
+        # through the first decisions of the chat.
+        fill_delay = config.get("VoilaKernelManager", {}).get("fill_delay", 1)
+        ours = burst(app.url, path, want, args.students, args.chromium, clicks,
+                     click_after=fill_delay + 2)
         report["ours"] = summary(ours)
         report["ours_simulated"] = summary([r for r in ours if not r.get("chromium")])
         report["ours_chromium"] = summary([r for r in ours if r.get("chromium")])
         report["ours"]["cpu_seconds"] = cpu_seconds(tree(app.proc.pid)) - cpu0
-        clicks = [r["click"] for r in ours if r.get("chromium") and r.get("ok")]
-        report["click_feedback_p50"] = pct(clicks, 0.5)
-        report["click_feedback_p95"] = pct(clicks, 0.95)
+        times = [t for r in ours if r.get("chromium") and r.get("ok") for t in r["clicks"]]
+        report["click_samples"] = len(times)
+        report["click_feedback_p50"] = pct(times, 0.5)
+        report["click_feedback_p95"] = pct(times, 0.95)
         late = burst(app.url, path, want, 1)
         report["student_31"] = late[0]
         report["burst_rss_mb"] = sum(rss_mb(p) for p in tree(app.proc.pid))
@@ -435,7 +454,8 @@ def markdown(r: dict) -> str:
          f"{r['ours_simulated']['ttfi_p50']:.2f} / {r['ours_simulated']['ttfi_p95']:.2f}", ""),
         ("… Chromium pages only (page load, JS, widgets on screen): p50 / max (s)",
          f"{r['ours_chromium']['ttfi_p50']:.2f} / {r['ours_chromium']['ttfi_max']:.2f}", ""),
-        ("Click → feedback p50 / p95 (ms, Chromium; target p95 ≤ 150)",
+        (f"Click → feedback p50 / p95 (ms, Chromium, {r['click_samples']} clicks while the "
+         "pools refill; target p95 ≤ 150)",
          f"{r['click_feedback_p50'] * 1000:.0f} / {r['click_feedback_p95'] * 1000:.0f}", ""),
         ("Kernel RSS per student, median (MB)", f"{r['kernel_rss_mb_median']:.1f}",
          f"bare ipykernel {r['bare_kernel_rss_mb']:.1f}"),
