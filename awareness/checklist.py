@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from awareness.content.load import load_model
-from awareness.content.models import Course, Strict, Text
+from awareness.content.models import Course, Strict, Text, require_unique_ids
 from awareness.content.problems import ContentError, Problem
 from awareness.paths import content_root, display_path
 
@@ -83,11 +83,7 @@ class Checklist(Strict):
     @field_validator("items")
     @classmethod
     def _unique_items(cls, value: list[ChecklistItem]) -> list[ChecklistItem]:
-        ids = [item.id for item in value]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"duplicate item id {', '.join(dupes)}")
-        return value
+        return require_unique_ids(value, "item")
 
 
 class ChecklistFile(Strict):

@@ -29,6 +29,7 @@ __all__ = [
     "Strict",
     "Text",
     "course_languages",
+    "require_unique_ids",
 ]
 
 LESSON_ID = r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*$"
@@ -41,6 +42,15 @@ class Strict(BaseModel):
     """Base for content models: unknown fields are errors, values are not coerced."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def require_unique_ids(items: list, what: str) -> list:
+    """Raise the one-line error for items (with an ``id``) that share an id."""
+    ids = [item.id for item in items]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"duplicate {what} id {', '.join(dupes)}")
+    return items
 
 
 def course_languages(info: ValidationInfo) -> list[str] | None:
@@ -100,11 +110,7 @@ class LessonInfo(Strict):
     @field_validator("sections")
     @classmethod
     def _unique_sections(cls, value: list[SectionInfo]) -> list[SectionInfo]:
-        ids = [s.id for s in value]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"duplicate section id {', '.join(dupes)}")
-        return value
+        return require_unique_ids(value, "section")
 
     @property
     def section_ids(self) -> list[str]:
