@@ -24,6 +24,7 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from awareness import html_parts
 from awareness.content.course import load_course
+from awareness.kernels import paced_pools
 from awareness.paths import PACKAGE, content_root
 
 __all__ = ["CourseVoila", "StartPageHandler", "serve"]
@@ -106,6 +107,18 @@ class CourseVoila(Voila):
         section = self.voila_configuration.config.VoilaConfiguration
         existing = section.get("resources") or {}
         section.resources = {**dict(existing), "awareness_ui": ui}
+
+    def init_settings(self):
+        # Voilà builds its pooled kernel manager class with a factory while it sets up;
+        # for that call, the factory is wrapped so the pools refill in turns.
+        import voila.app as voila_app
+
+        original = voila_app.voila_kernel_manager_factory
+        voila_app.voila_kernel_manager_factory = paced_pools(original)
+        try:
+            return super().init_settings()
+        finally:
+            voila_app.voila_kernel_manager_factory = original
 
     def init_handlers(self):
         handlers = [

@@ -1,27 +1,126 @@
-"""The app's kernel manager: Voilà's, starting one kernel at a time.
+"""The app's kernel managers: Voilà's, with kernel pools that refill without starving a class.
 
-With preheating (voila.json), Voilà keeps kernels ready that have already run a lesson
-and refills a pool as soon as students take kernels from it. When a class takes 30 at
-once, Voilà would start 30 kernels at the same moment; on a 2-core machine they starve
-the students' own kernels. Here kernels start one at a time. (Voilà itself keeps pooled
-kernels from being culled: tests/app/test_culling.py checks both.)
+With preheating (voila.json), Voilà keeps kernels ready that have already run a lesson.
+When a class takes 30 of them at once, Voilà refills the pool at once: 30 kernel starts
+and 30 notebook runs on the same cores as the students who are clicking in the chat.
+Here a pool kernel is prepared only when it is its turn:
+
+- at most ``refill_parallel`` at a time once students have arrived (``warmup_parallel``
+  at start-up, before any student came: nobody is waiting then);
+- only when the machine has ``refill_idle_cores`` of idle CPU (measured from
+  /proc/stat; where that is missing, only the parallel limit applies);
+- a preparing kernel runs at a lower CPU priority (``refill_nice``); when a student
+  takes it, it gets normal priority back where the system allows it;
+- a student never waits behind this: a page that finds no ready kernel takes the next
+  pool kernel and it is prepared at once, and ready kernels are handed out first.
+
+(Voilà itself keeps pooled kernels from being culled: tests/app/test_culling.py checks
+both.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Int
+from traitlets import Float, Int
 
-__all__ = ["CourseKernelManager"]
+__all__ = ["CourseKernelManager", "CpuMeter", "paced_pools", "set_nice"]
+
+PREHEAT = "VOILA_PREHEAT"
+
+
+class CpuMeter:
+    """Idle CPU of the whole machine over the last ``window`` seconds, in cores."""
+
+    def __init__(self, stat: Path = Path("/proc/stat"), window: float = 0.5):
+        self.stat = stat
+        self.window = window
+        self._samples: list[tuple[float, int, int]] = []
+
+    def _read(self) -> tuple[int, int] | None:
+        try:
+            with open(self.stat) as fh:
+                fields = fh.readline().split()
+        except OSError:
+            return None
+        if not fields or fields[0] != "cpu":
+            return None
+        values = [int(v) for v in fields[1:]]
+        idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+        return sum(values[:8]), idle
+
+    @property
+    def available(self) -> bool:
+        """Whether this machine says how busy it is (Linux does)."""
+        return self._read() is not None
+
+    def idle_cores(self) -> float | None:
+        """None until two samples half a window apart (or where the machine does not say)."""
+        now = time.monotonic()
+        reading = self._read()
+        if reading is None:
+            return None
+        self._samples.append((now, *reading))
+        # Keep one sample at least `window` old to compare against, and nothing older.
+        while len(self._samples) > 2 and now - self._samples[1][0] >= self.window:
+            self._samples.pop(0)
+        then, total0, idle0 = self._samples[0]
+        if now - then < self.window / 2 or reading[0] == total0:
+            return None
+        cores = os.cpu_count() or 1
+        return cores * (reading[1] - idle0) / (reading[0] - total0)
+
+
+def _threads(pid: int) -> list[int]:
+    try:
+        return [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        return [pid]
+
+
+def set_nice(pid: int | None, value: int) -> bool:
+    """Set a process's (every thread's) nice value; False where the system refuses."""
+    if pid is None:
+        return False
+    done = False
+    for tid in _threads(pid):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, tid, value)
+            done = True
+    return done
 
 
 class CourseKernelManager(AsyncMappingKernelManager):
-    """AsyncMappingKernelManager that starts at most ``concurrent_starts`` kernels at once."""
+    """Starts at most ``concurrent_starts`` kernels at once; holds the refill settings."""
 
     concurrent_starts = Int(
         1, config=True, help="How many kernels may be starting at the same time (at least 1)."
+    )
+    refill_parallel = Int(
+        1,
+        config=True,
+        help="Pool kernels prepared at the same time once students have arrived (at least 1).",
+    )
+    warmup_parallel = Int(
+        0,
+        config=True,
+        help="Pool kernels prepared at the same time at start-up (0: one per CPU core).",
+    )
+    refill_idle_cores = Float(
+        1.0,
+        config=True,
+        help="Idle CPU (in cores, over the last half second) the machine needs before the "
+        "next pool kernel is prepared (0: do not wait for idle CPU; more than the machine "
+        "has: pools are only filled for students who are waiting).",
+    )
+    refill_nice = Int(
+        10, config=True, help="Nice value of a pool kernel while it is prepared (0: none)."
     )
 
     def _start_gate(self) -> asyncio.Semaphore:
@@ -32,4 +131,112 @@ class CourseKernelManager(AsyncMappingKernelManager):
 
     async def start_kernel(self, *args, **kwargs):
         async with self._start_gate():
-            return await super().start_kernel(*args, **kwargs)
+            kernel_id = await super().start_kernel(*args, **kwargs)
+        if self.refill_nice and (kwargs.get("env") or {}).get(PREHEAT) == "True":
+            set_nice(self.kernel_pid(kernel_id), self.refill_nice)
+        return kernel_id
+
+    def kernel_pid(self, kernel_id: str) -> int | None:
+        try:
+            provisioner = self.get_kernel(kernel_id).provisioner
+        except KeyError:
+            return None
+        pid = getattr(provisioner, "pid", None)
+        if pid is None and getattr(provisioner, "process", None) is not None:
+            pid = provisioner.process.pid
+        return pid
+
+
+def paced_pools(voila_factory: Callable) -> Callable:
+    """Wrap Voilà's ``voila_kernel_manager_factory`` so its pools refill in turns."""
+
+    def factory(base_class, preheat_kernel, default_pool_size, page_config_hook=None):
+        voila_class = voila_factory(
+            base_class, preheat_kernel, default_pool_size, page_config_hook=page_config_hook
+        )
+        if not preheat_kernel:
+            return voila_class
+
+        class PacedPools(voila_class):
+            """Voilà's pooled kernel manager, preparing pool kernels in turns."""
+
+            def _pacing(self) -> dict:
+                state = getattr(self, "_awareness_pacing", None)
+                if state is None:
+                    meter = CpuMeter()
+                    state = self._awareness_pacing = {
+                        "preparing": 0,
+                        "urgent": set(),
+                        "students": False,
+                        "meter": meter if meter.available else None,
+                        "wake": asyncio.Event(),
+                    }
+                return state
+
+            def _limit(self, state: dict) -> int:
+                if state["students"]:
+                    return max(1, getattr(self, "refill_parallel", 1))
+                return max(1, getattr(self, "warmup_parallel", 0) or os.cpu_count() or 1)
+
+            def _quiet(self, state: dict) -> bool:
+                wanted = getattr(self, "refill_idle_cores", 0.0)
+                if wanted <= 0:
+                    return True
+                if state["meter"] is None:  # no way to tell: the parallel limit only
+                    return True
+                idle = state["meter"].idle_cores()
+                return idle is not None and idle >= wanted
+
+            async def _turn(self, task: asyncio.Task | None) -> None:
+                state = self._pacing()
+                while True:
+                    if task in state["urgent"]:
+                        break
+                    if state["preparing"] < self._limit(state) and self._quiet(state):
+                        break
+                    state["wake"].clear()
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(state["wake"].wait(), timeout=0.25)
+                state["urgent"].discard(task)
+                state["preparing"] += 1
+
+            def _done(self, *_args) -> None:
+                state = self._pacing()
+                state["preparing"] = max(0, state["preparing"] - 1)
+                state["wake"].set()
+
+            async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
+                if kernel_id is not None:  # a restart: the student is waiting
+                    return await super()._initialize(notebook_path, kernel_id, **kwargs)
+                await self._turn(asyncio.current_task())
+                try:
+                    content = await super()._initialize(notebook_path, None, **kwargs)
+                except BaseException:
+                    self._done()
+                    raise
+                # The turn ends when the notebook has run and rendered (or a student
+                # took the kernel half-way).
+                content["task"].add_done_callback(self._done)
+                return content
+
+            async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
+                state = self._pacing()
+                state["students"] = True
+                pool = self._pools.get(notebook_name, [])
+                ready = [t for t in pool if t.done() and not t.cancelled()]
+                if ready:
+                    pool.remove(ready[0])
+                    pool.insert(0, ready[0])
+                elif pool:
+                    state["urgent"].add(pool[0])  # a student waits for this one
+                    state["wake"].set()
+                render_task, cache, kernel_id = await super().get_rendered_notebook(
+                    notebook_name, *args, **kwargs
+                )
+                if getattr(self, "refill_nice", 0):
+                    set_nice(self.kernel_pid(kernel_id), 0)
+                return render_task, cache, kernel_id
+
+        return PacedPools
+
+    return factory

@@ -39,10 +39,9 @@ def typing_delay(node: Node) -> float:
 
 
 def _button(description: str, *classes: str) -> w.Button:
-    button = w.Button(description=description, tooltip=description)
-    for cls in classes:
-        button.add_class(cls)
-    return button
+    # Classes given at creation travel with the widget; add_class() would send one more
+    # message per class.
+    return w.Button(description=description, tooltip=description, _dom_classes=classes)
 
 
 class ChatWidget(w.VBox):
@@ -139,8 +138,8 @@ class ChatWidget(w.VBox):
         if time.monotonic() < self._quiet_until:
             return  # pressed again while the messages were still coming in
         shown = len(self.engine.entries)
-        for button in self._pool:
-            button.add_class("aw-busy")  # not disabled: that would take the focus away
+        # One message greys all choice buttons; not disabled: that would take the focus away.
+        self.choice_box.add_class("aw-busy")
         self.engine.choose(choice_id)
         self._render(animate_from=shown)
 
@@ -167,11 +166,13 @@ class ChatWidget(w.VBox):
             button = _button(self.conversation.ui.flag[self.lang], "aw-flag-btn")
             button.on_click(self._safe(lambda _b, nid=node.id: self._on_flag(nid)))
             self.flag_buttons[node.id] = button
-            item = w.VBox([bubble, button], layout=w.Layout(align_items="flex-start"))
-            item.add_class("aw-row-left")
+            item = w.VBox(
+                [bubble, button],
+                layout=w.Layout(align_items="flex-start"),
+                _dom_classes=("aw-row-left",),
+            )
         else:
-            item = w.VBox([bubble])
-            item.add_class(f"aw-row-{self.conversation.side(node)}")
+            item = w.VBox([bubble], _dom_classes=(f"aw-row-{self.conversation.side(node)}",))
         self._messages[node.id] = item
         return item
 
@@ -190,8 +191,9 @@ class ChatWidget(w.VBox):
         )
         button = self.flag_buttons[node_id]
         ui = self.conversation.ui
-        button.description = ("⚑ " + ui.flagged[self.lang]) if flagged else ui.flag[self.lang]
-        button.tooltip = button.description
+        with button.hold_sync():
+            button.description = ("⚑ " + ui.flagged[self.lang]) if flagged else ui.flag[self.lang]
+            button.tooltip = button.description
         if flagged:
             button.add_class("aw-flag-on")
         else:
@@ -226,10 +228,10 @@ class ChatWidget(w.VBox):
                 time.sleep(delay)
                 waited = True
             items.append(item)
+            if entry.choice is not None:  # the student's answer and its feedback together
+                items.append(self._feedback_card(entry.choice))
             if new:
                 self.message_list.children = tuple(items)
-            if entry.choice is not None:
-                items.append(self._feedback_card(entry.choice))
         self.message_list.children = tuple(items)
         self._show_progress()
         self.back_button.disabled = not self.engine.path
@@ -242,8 +244,7 @@ class ChatWidget(w.VBox):
         for button in self._pool[len(self.choice_buttons) :]:
             button.layout.display = "none"
             button.choice_id = None
-        for button in self._pool:
-            button.remove_class("aw-busy")
+        self.choice_box.remove_class("aw-busy")
         # Clicks that queued up while the messages came in were meant for the old choices.
         self._quiet_until = time.monotonic() + 0.2 if waited else 0.0
 
@@ -263,7 +264,8 @@ class ChatWidget(w.VBox):
         self.choice_buttons = self._pool[: len(choices)]
         for button, choice in zip(self.choice_buttons, choices, strict=True):
             button.choice_id = choice.id
-            button.description = button.tooltip = choice.text[self.lang]
+            with button.hold_sync():
+                button.description = button.tooltip = choice.text[self.lang]
             button.layout.display = None
 
     def _show_ending(self) -> None:

@@ -152,7 +152,7 @@ def test_choice_buttons_are_reused_so_the_focus_stays():
     pressed = chat.choice_button("c1-reply")
     pressed.click()
     assert pressed in chat.choice_buttons and pressed.layout.display is None
-    assert not pressed.disabled and "aw-busy" not in pressed._dom_classes
+    assert not pressed.disabled and "aw-busy" not in chat.choice_box._dom_classes
     assert pressed.choice_id == "c2-go-along"
     assert len(chat.choice_box.children) == 4
     visible = [b for b in chat.choice_box.children if b.layout.display != "none"]
@@ -254,3 +254,15 @@ def test_injection_is_escaped(lang):
     assert "<img" not in shown
     # button labels are plain text in ipywidgets, shown as typed
     assert chat.engine.path == (chat.conversation.node("d1-hello").choices[0].id,)
+
+
+def test_the_answer_and_its_feedback_reach_the_screen_together():
+    chat = chat_widget("nb")
+    updates: list[tuple] = []
+    chat.message_list.observe(lambda change: updates.append(change["new"]), "children")
+    chat.choice_button("c1-reply").click()
+    feedback = chat._feedback["c1-reply"]
+    first_with_feedback = next(i for i, children in enumerate(updates) if feedback in children)
+    answer = chat._messages[chat.engine.entries[1].node.id]
+    first_with_answer = next(i for i, children in enumerate(updates) if answer in children)
+    assert first_with_feedback == first_with_answer

@@ -1,0 +1,170 @@
+"""Kernel pools that refill in turns: the CPU meter, nice values and the pacing rules.
+
+The pacing is driven here through a stand-in for Voilà's pooled manager (the same
+methods the real one has); tests/app/test_culling.py and the app tests run the real one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from awareness.kernels import CpuMeter, paced_pools, set_nice
+
+
+def test_the_meter_reports_idle_cores_from_proc_stat(tmp_path):
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 1 2 3 4\n")
+    meter = CpuMeter(stat, window=0.05)
+    assert meter.idle_cores() is None  # one sample says nothing yet
+    time.sleep(0.06)
+    # 1000 more jiffies, 750 of them idle (+ 50 iowait): 80 % idle.
+    stat.write_text("cpu  200 0 200 1550 50 0 0 0 0 0\n")
+    cores = os.cpu_count() or 1
+    assert meter.idle_cores() == pytest.approx(0.8 * cores)
+
+
+def test_the_meter_says_nothing_where_the_system_does_not(tmp_path):
+    assert CpuMeter(tmp_path / "missing").idle_cores() is None
+    assert not CpuMeter(tmp_path / "missing").available
+    (tmp_path / "odd").write_text("intr 1 2 3\n")
+    assert CpuMeter(tmp_path / "odd").idle_cores() is None
+    assert CpuMeter().available  # Linux, where the app runs and CI tests
+
+
+def test_the_real_meter_gives_a_sane_value():
+    meter = CpuMeter(window=0.1)
+    meter.idle_cores()
+    time.sleep(0.15)
+    idle = meter.idle_cores()
+    assert idle is not None and 0 <= idle <= (os.cpu_count() or 1) + 0.01
+
+
+def test_set_nice_lowers_the_priority_of_every_thread():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert set_nice(child.pid, 7)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == 7
+    finally:
+        child.kill()
+        child.wait()
+    assert not set_nice(child.pid, 7)  # gone: refused, not raised
+    assert not set_nice(None, 7)
+
+
+# ------------------------------------------------------------------ pacing
+
+
+class Settings:
+    """What the pacing reads from CourseKernelManager's traits."""
+
+    refill_parallel = 1
+    warmup_parallel = 0
+    refill_idle_cores = 0.0
+    refill_nice = 0
+
+
+def stand_in_factory(base_class, preheat_kernel, default_pool_size, page_config_hook=None):
+    """Voilà's pooled manager, reduced to what the pacing wraps."""
+
+    class StandIn(base_class):
+        def __init__(self, render_seconds: float = 0.05):
+            self._pools: dict[str, list[asyncio.Task]] = {}
+            self.render_seconds = render_seconds
+            self.running = 0
+            self.peak = 0
+            self.started: list[str] = []
+
+        async def _render(self):
+            await asyncio.sleep(self.render_seconds)
+            self.running -= 1
+            return [], None
+
+        async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            self.started.append(notebook_path)
+            task = asyncio.get_running_loop().create_task(self._render())
+            return {"task": task, "renderer": None, "kernel_id": f"k{len(self.started)}"}
+
+        def fill(self, name: str, n: int) -> None:
+            pool = self._pools.setdefault(name, [])
+            loop = asyncio.get_running_loop()
+            pool.extend(loop.create_task(self._initialize(name)) for _ in range(n))
+
+        async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
+            content = await self._pools[notebook_name].pop(0)
+            return content["task"], [], content["kernel_id"]
+
+        def kernel_pid(self, kernel_id):
+            return None
+
+    return StandIn
+
+
+def run(coro_fn):
+    """asyncio.run in a thread of its own (Playwright's sync API may hold this thread's loop)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn())).result(timeout=60)
+
+
+def manager(**settings):
+    cls = paced_pools(stand_in_factory)(type("S", (Settings,), settings), True, 1)
+    return cls()
+
+
+def test_at_start_up_one_kernel_per_core_is_prepared_at_once():
+    async def scenario():
+        km = manager()
+        km.fill("a", 6)
+        await asyncio.gather(*km._pools["a"])
+        while km.running:
+            await asyncio.sleep(0.01)
+        return km.peak
+
+    assert run(scenario) == (os.cpu_count() or 1)
+
+
+def test_once_students_came_refills_go_one_at_a_time_and_ready_kernels_come_first():
+    async def scenario():
+        km = manager(warmup_parallel=4)
+        km.fill("a", 2)
+        await asyncio.gather(*km._pools["a"])
+        while km.running:
+            await asyncio.sleep(0.01)
+        km.fill("a", 3)  # pending refills queued behind the two ready kernels
+        pool = km._pools["a"]
+        pool.insert(0, pool.pop())  # a pending one first: the ready one is still found
+        _, _, kernel = await km.get_rendered_notebook("a")
+        km.peak = km.running
+        await asyncio.gather(*km._pools["a"])
+        while km.running:
+            await asyncio.sleep(0.01)
+        return kernel, km.peak
+
+    kernel, peak = run(scenario)
+    assert kernel in ("k1", "k2")
+    assert peak <= 1
+
+
+def test_a_waiting_student_is_served_even_when_the_machine_is_never_quiet():
+    async def scenario():
+        km = manager(refill_idle_cores=10_000.0)  # more idle CPU than any machine has
+        km._pacing()["students"] = True
+        km.fill("a", 2)
+        await asyncio.sleep(0.6)
+        nothing_yet = list(km.started)
+        t0 = time.monotonic()
+        _, _, kernel = await asyncio.wait_for(km.get_rendered_notebook("a"), 5)
+        return nothing_yet, kernel, time.monotonic() - t0, len(km.started)
+
+    nothing_yet, kernel, waited, started = run(scenario)
+    assert nothing_yet == []  # no refill while the machine is busy
+    assert kernel == "k1" and started == 1  # the student's kernel, and only that one
+    assert waited < 1.0
