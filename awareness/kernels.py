@@ -27,10 +27,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Int
 
-__all__ = ["CourseKernelManager", "CpuMeter", "paced_pools", "set_nice"]
+__all__ = ["CourseKernelManager", "CpuMeter", "SharedBytecode", "paced_pools", "set_nice"]
 
 PREHEAT = "VOILA_PREHEAT"
 
@@ -75,6 +76,31 @@ class CpuMeter:
             return None
         cores = os.cpu_count() or 1
         return cores * (reading[1] - idle0) / (reading[0] - total0)
+
+
+class SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory and shared by every page render.
+
+    Voilà makes a new exporter, with a new Jinja environment, for every kernel it
+    prepares, so the page template and the dozen templates it imports were compiled
+    again each time: most of the server's own work per pool kernel, done in the event
+    loop that also carries the students' clicks. A template whose source changed is
+    compiled again (Jinja checks a checksum of the source).
+    """
+
+    def __init__(self):
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = SharedBytecode()
 
 
 def _threads(pid: int) -> list[int]:
@@ -218,6 +244,17 @@ def paced_pools(voila_factory: Callable) -> Callable:
                 # took the kernel half-way).
                 content["task"].add_done_callback(self._done)
                 return content
+
+            def _notebook_renderer_factory(self, notebook_path=None):
+                renderer = super()._notebook_renderer_factory(notebook_path)
+                initialize = renderer.initialize
+
+                async def initialize_with_shared_templates(*args, **kwargs):
+                    await initialize(*args, **kwargs)
+                    renderer.exporter.environment.bytecode_cache = TEMPLATES
+
+                renderer.initialize = initialize_with_shared_templates
+                return renderer
 
             async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
                 state = self._pacing()

@@ -168,3 +168,33 @@ def test_a_waiting_student_is_served_even_when_the_machine_is_never_quiet():
     assert nothing_yet == []  # no refill while the machine is busy
     assert kernel == "k1" and started == 1  # the student's kernel, and only that one
     assert waited < 1.0
+
+
+# ------------------------------------------------------------------ shared templates
+
+
+def test_compiled_templates_are_shared_between_page_renders_and_follow_edits(tmp_path):
+    import jinja2
+
+    from awareness.kernels import SharedBytecode
+
+    cache = SharedBytecode()
+    (tmp_path / "page.j2").write_text("Hei {{ name }}")
+    compiled: list[str] = []
+
+    class Counting(jinja2.Environment):
+        def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+            compiled.append(name)
+            return super().compile(source, name, filename, raw, defer_init)
+
+    def fresh():  # what Voilà does for every kernel it prepares: a new environment
+        env = Counting(loader=jinja2.FileSystemLoader(str(tmp_path)))
+        env.bytecode_cache = cache
+        return env
+
+    assert fresh().get_template("page.j2").render(name="Ola") == "Hei Ola"
+    assert fresh().get_template("page.j2").render(name="Kari") == "Hei Kari"
+    assert compiled == ["page.j2"]  # compiled once, then loaded from the cache
+    (tmp_path / "page.j2").write_text("Hallo {{ name }}")
+    assert fresh().get_template("page.j2").render(name="Ola") == "Hallo Ola"
+    assert compiled == ["page.j2", "page.j2"]
