@@ -277,7 +277,7 @@ def chromium_students(url: str, clicks: list[tuple[str, str]], n: int, ready: th
             await first.wait_for(timeout=120_000)
             ttfi = time.monotonic() - t0
             await asyncio.sleep(max(0.0, click_at - time.monotonic()))
-            times, outside = [], []
+            times, outside, at = [], [], []
             window = [time.monotonic()]
             for choice, feedback in clicks:
                 button = page.get_by_role("button", name=choice, exact=True)
@@ -289,9 +289,10 @@ def chromium_students(url: str, clicks: list[tuple[str, str]], n: int, ready: th
                 await page.get_by_text(feedback).first.wait_for(timeout=60_000)
                 outside.append(time.monotonic() - t1)
                 times.append(await page.evaluate("window.__awClick") / 1000)
+                at.append(t1)
             window.append(time.monotonic())
             return {"ok": True, "ttfi": ttfi, "clicks": times, "clicks_outside": outside,
-                    "window": window}
+                    "clicks_at": at, "window": window}
         except Exception as exc:  # noqa: BLE001 - a failure is counted, not raised
             try:
                 text = (await page.inner_text("body", timeout=5_000))[:300]
@@ -501,6 +502,11 @@ def main(argv: list[str] | None = None) -> int:
                 return min(samples, key=lambda s_: abs(s_[0] - t))[1]
 
             report["clicks_from_to_s"] = [w0 - t_burst, w1 - t_burst]
+            # Every click: seconds after the burst, ms to feedback, pool kernels then.
+            report["click_log"] = sorted(
+                (round(a - t_burst, 2), round(t * 1000), kernels_at(a))
+                for r in ours if r.get("chromium") and r.get("ok")
+                for a, t in zip(r["clicks_at"], r["clicks"], strict=True))
             report["pool_kernels_prepared_during_clicks"] = kernels_at(w1) - kernels_at(w0)
         late = burst(app.url, path, want, 1)
         report["student_31"] = late[0]

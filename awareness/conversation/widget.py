@@ -146,6 +146,10 @@ class ChatWidget(w.VBox):
     def _on_back(self, _button: w.Button) -> None:
         self.engine.back()
         self._render(animate_from=None)
+        if self.back_button.disabled and self.choice_buttons:
+            # Back was pressed at the start and is disabled now: a disabled button drops
+            # the keyboard focus, so it goes to the first choice instead.
+            self.choice_buttons[0].focus()
 
     def _on_restart(self, _button: w.Button) -> None:
         self.engine.restart()

@@ -51,3 +51,37 @@ def test_lesson_page(app_url, offline_page, lang, lesson_id):
     )
     assert text_fields == 0
     assert offline_page.external == []
+
+
+@pytest.mark.parametrize("lang", COURSE.languages)
+def test_every_chat_button_has_its_own_name(app_url, offline_page, lang):
+    """A screen reader's list of buttons tells the flag buttons apart: each is named after
+    its message, and the visible word comes first (WCAG 2.5.3, label in name)."""
+    from awareness.conversation.model import load_conversation
+
+    conv = load_conversation(ROOT)
+    page = offline_page.page
+    open_lesson(page, app_url, lang, "02-the-conversation")
+    chat = page.locator(".awareness-chat")
+    first = next(n for n in conv.nodes if n.choices)
+    chat.get_by_role("button", name=first.choices[0].text[lang], exact=True).click()
+    chat.get_by_text(first.choices[0].feedback[lang]).first.wait_for()
+    page.wait_for_function(
+        "document.querySelectorAll('.aw-flag-btn').length >= 2 && "
+        "[...document.querySelectorAll('.aw-flag-btn')].every(b => b.getAttribute('aria-label'))"
+    )
+    names = page.evaluate(
+        "[...document.querySelectorAll('.awareness-chat button')]"
+        ".filter(b => b.offsetParent !== null)"
+        ".map(b => b.getAttribute('aria-label') || b.innerText.trim())"
+    )
+    assert len(names) == len(set(names)), names
+    flags = [n for n in names if n.startswith(conv.ui.flag[lang])]
+    assert len(flags) >= 2
+    start = conv.node(conv.start).text[lang].split()[0]
+    assert any(start in n for n in flags), flags
+    # Flagging changes the visible word, and the name follows it.
+    chat.get_by_role("button", name=conv.ui.flag[lang]).first.click()
+    flagged = chat.get_by_role("button", name=conv.ui.flagged[lang])
+    flagged.first.wait_for()
+    assert start in flagged.first.get_attribute("aria-label")

@@ -266,3 +266,14 @@ def test_the_answer_and_its_feedback_reach_the_screen_together():
     answer = chat._messages[chat.engine.entries[1].node.id]
     first_with_answer = next(i for i, children in enumerate(updates) if answer in children)
     assert first_with_feedback == first_with_answer
+
+
+def test_back_to_the_start_hands_the_focus_to_the_first_choice():
+    chat = chat_widget("nb")
+    chat.choice_button("c1-reply").click()
+    focused: list[w.Widget] = []
+    for button in chat._pool:
+        button.send = lambda msg, _b=button: focused.append(_b) if msg == {"do": "focus"} else None
+    chat.back_button.click()
+    assert chat.back_button.disabled
+    assert focused == [chat.choice_buttons[0]]

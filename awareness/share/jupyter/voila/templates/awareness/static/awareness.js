@@ -2,7 +2,9 @@
 // - containers marked .awareness-live become ARIA live regions (new chat messages are read out);
 // - containers marked .awareness-scroll stay scrolled to their newest message;
 // - links between lessons open in the same tab (JupyterLab's renderer adds target=_blank
-//   to every link in an output; a new tab per lesson would leave kernels running).
+//   to every link in an output; a new tab per lesson would leave kernels running);
+// - each chat flag button is named after its message ("Flag: «Hi! I saw …»"), so a
+//   screen reader's list of buttons tells them apart (the visible word comes first).
 (function () {
   "use strict";
   function enhance(root) {
@@ -16,6 +18,15 @@
       if (href && !/^[a-z][a-z0-9+.-]*:/i.test(href) && href.charAt(0) !== "/") {
         a.removeAttribute("target");
       }
+    });
+    root.querySelectorAll(".aw-row-left").forEach(function (row) {
+      var button = row.querySelector("button.aw-flag-btn");
+      var text = row.querySelector(".aw-text");
+      if (!button || !text) return;
+      var words = text.textContent.trim().split(/\s+/);
+      var excerpt = words.slice(0, 8).join(" ") + (words.length > 8 ? " …" : "");
+      var name = button.textContent.trim() + ": «" + excerpt + "»";
+      if (button.getAttribute("aria-label") !== name) button.setAttribute("aria-label", name);
     });
     root.querySelectorAll(".awareness-scroll").forEach(function (el) {
       el.scrollTop = el.scrollHeight;
