@@ -68,6 +68,10 @@ class StartPageHandler(tornado.web.RequestHandler):
         )
 
 
+# The words the page template shows itself (course.yaml `ui`).
+PAGE_WORDS = ("kernel_lost", "restart_lesson", "loading")
+
+
 class NotFoundHandler(tornado.web.RequestHandler):
     """404 for paths the app must not serve."""
 
@@ -97,10 +101,10 @@ class CourseVoila(Voila):
             self.config.VoilaKernelManager.kernel_pools_config = {
                 "default": {"pool_size": self.pool_size}
             }
-        # The words the page template needs (the message shown when a kernel is lost).
+        # The words the page template needs (while loading, and when a kernel is lost).
         course = load_course()
         ui = {
-            lang: {key: course.t(key, lang) for key in ("kernel_lost", "restart_lesson")}
+            lang: {key: course.t(key, lang) for key in PAGE_WORDS}
             for lang in course.languages
         }
         # Voilà's renderer reads extra template resources from the config object.

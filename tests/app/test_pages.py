@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
 
@@ -51,6 +52,10 @@ def test_lesson_page(app_url, lang, lesson_id, title):
     assert status == 200
     assert f'<html lang="{lang}">' in html
     assert f"<title>{title}</title>" in html
+    # While the page starts, it says so in its own language; the spinner is not read out.
+    loading = html[html.index('id="loading"') : html.index('id="rendered_cells"')]
+    assert f'role="status">{escape(COURSE.t("loading", lang))}</p>' in loading
+    assert '<svg aria-hidden="true"' in loading
     assert_clean(html)
 
 
