@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import os
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -192,7 +193,8 @@ def paced_pools(voila_factory: Callable) -> Callable:
                     meter = CpuMeter()
                     state = self._awareness_pacing = {
                         "preparing": 0,
-                        "urgent": set(),
+                        # Weak: a task marked while it was already preparing is not kept.
+                        "urgent": weakref.WeakSet(),
                         "students": False,
                         "meter": meter if meter.available else None,
                         "wake": asyncio.Event(),
