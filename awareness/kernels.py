@@ -150,14 +150,12 @@ class CourseKernelManager(AsyncMappingKernelManager):
         10, config=True, help="Nice value of a pool kernel while it is prepared (0: none)."
     )
 
-    def _start_gate(self) -> asyncio.Semaphore:
-        gate = getattr(self, "_awareness_gate", None)
-        if gate is None:
-            gate = self._awareness_gate = asyncio.Semaphore(max(1, self.concurrent_starts))
-        return gate
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._start_gate = asyncio.Semaphore(max(1, self.concurrent_starts))
 
     async def start_kernel(self, *args, **kwargs):
-        async with self._start_gate():
+        async with self._start_gate:
             kernel_id = await super().start_kernel(*args, **kwargs)
         if self.refill_nice and (kwargs.get("env") or {}).get(PREHEAT) == "True":
             set_nice(self.kernel_pid(kernel_id), self.refill_nice)
@@ -175,63 +173,58 @@ class CourseKernelManager(AsyncMappingKernelManager):
 
 
 def paced_pools(voila_factory: Callable) -> Callable:
-    """Wrap Voilà's ``voila_kernel_manager_factory`` so its pools refill in turns."""
+    """Wrap Voilà's ``voila_kernel_manager_factory`` so its pools refill in turns.
+
+    The turns need CourseKernelManager's settings: with another kernel manager class (or
+    without preheating) Voilà's own class is used as it is.
+    """
 
     def factory(base_class, preheat_kernel, default_pool_size, page_config_hook=None):
         voila_class = voila_factory(
             base_class, preheat_kernel, default_pool_size, page_config_hook=page_config_hook
         )
-        if not preheat_kernel:
+        if not (preheat_kernel and issubclass(base_class, CourseKernelManager)):
             return voila_class
 
         class PacedPools(voila_class):
             """Voilà's pooled kernel manager, preparing pool kernels in turns."""
 
-            def _pacing(self) -> dict:
-                state = getattr(self, "_awareness_pacing", None)
-                if state is None:
-                    meter = CpuMeter()
-                    state = self._awareness_pacing = {
-                        "preparing": 0,
-                        # Weak: a task marked while it was already preparing is not kept.
-                        "urgent": weakref.WeakSet(),
-                        "students": False,
-                        "meter": meter if meter.available else None,
-                        "wake": asyncio.Event(),
-                    }
-                return state
+            def __init__(self, **kwargs):
+                # Set before Voilà's __init__, which queues the first pool kernels.
+                self._preparing = 0  # pool kernels being prepared now
+                self._students = False  # has a student taken a kernel yet?
+                # Pool kernels a student waits for (weak: one marked while it was already
+                # being prepared is not kept alive by this).
+                self._urgent: weakref.WeakSet[asyncio.Task] = weakref.WeakSet()
+                self._wake = asyncio.Event()
+                meter = CpuMeter()
+                self._meter = meter if meter.available else None
+                super().__init__(**kwargs)
 
-            def _limit(self, state: dict) -> int:
-                if state["students"]:
-                    return max(1, getattr(self, "refill_parallel", 1))
-                return max(1, getattr(self, "warmup_parallel", 0) or os.cpu_count() or 1)
+            def _limit(self) -> int:
+                if self._students:
+                    return max(1, self.refill_parallel)
+                return max(1, self.warmup_parallel or os.cpu_count() or 1)
 
-            def _quiet(self, state: dict) -> bool:
-                wanted = getattr(self, "refill_idle_cores", 0.0)
-                if wanted <= 0:
-                    return True
-                if state["meter"] is None:  # no way to tell: the parallel limit only
-                    return True
-                idle = state["meter"].idle_cores()
-                return idle is not None and idle >= wanted
+            def _quiet(self) -> bool:
+                if self.refill_idle_cores <= 0 or self._meter is None:
+                    return True  # not asked for, or no way to tell: the parallel limit only
+                idle = self._meter.idle_cores()
+                return idle is not None and idle >= self.refill_idle_cores
 
             async def _turn(self, task: asyncio.Task | None) -> None:
-                state = self._pacing()
-                while True:
-                    if task in state["urgent"]:
+                while task not in self._urgent:
+                    if self._preparing < self._limit() and self._quiet():
                         break
-                    if state["preparing"] < self._limit(state) and self._quiet(state):
-                        break
-                    state["wake"].clear()
+                    self._wake.clear()
                     with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(state["wake"].wait(), timeout=0.25)
-                state["urgent"].discard(task)
-                state["preparing"] += 1
+                        await asyncio.wait_for(self._wake.wait(), timeout=0.25)
+                self._urgent.discard(task)
+                self._preparing += 1
 
             def _done(self, *_args) -> None:
-                state = self._pacing()
-                state["preparing"] = max(0, state["preparing"] - 1)
-                state["wake"].set()
+                self._preparing = max(0, self._preparing - 1)
+                self._wake.set()
 
             async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
                 if kernel_id is not None:  # a restart: the student is waiting
@@ -259,20 +252,19 @@ def paced_pools(voila_factory: Callable) -> Callable:
                 return renderer
 
             async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
-                state = self._pacing()
-                state["students"] = True
+                self._students = True
                 pool = self._pools.get(notebook_name, [])
                 ready = [t for t in pool if t.done() and not t.cancelled()]
                 if ready:
                     pool.remove(ready[0])
                     pool.insert(0, ready[0])
                 elif pool:
-                    state["urgent"].add(pool[0])  # a student waits for this one
-                    state["wake"].set()
+                    self._urgent.add(pool[0])  # a student waits for this one
+                    self._wake.set()
                 render_task, cache, kernel_id = await super().get_rendered_notebook(
                     notebook_name, *args, **kwargs
                 )
-                if getattr(self, "refill_nice", 0):
+                if self.refill_nice:
                     set_nice(self.kernel_pid(kernel_id), 0)
                 return render_task, cache, kernel_id
 

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from awareness.kernels import CpuMeter, paced_pools, set_nice
+from awareness.kernels import CourseKernelManager, CpuMeter, paced_pools, set_nice
 
 
 def test_the_meter_reports_idle_cores_from_proc_stat(tmp_path):
@@ -61,20 +61,12 @@ def test_set_nice_lowers_the_priority_of_every_thread():
 # ------------------------------------------------------------------ pacing
 
 
-class Settings:
-    """What the pacing reads from CourseKernelManager's traits."""
-
-    refill_parallel = 1
-    warmup_parallel = 0
-    refill_idle_cores = 0.0
-    refill_nice = 0
-
-
 def stand_in_factory(base_class, preheat_kernel, default_pool_size, page_config_hook=None):
     """Voilà's pooled manager, reduced to what the pacing wraps."""
 
     class StandIn(base_class):
-        def __init__(self, render_seconds: float = 0.05):
+        def __init__(self, render_seconds: float = 0.05, **kwargs):
+            super().__init__(**kwargs)
             self._pools: dict[str, list[asyncio.Task]] = {}
             self.render_seconds = render_seconds
             self.running = 0
@@ -115,8 +107,15 @@ def run(coro_fn):
 
 
 def manager(**settings):
-    cls = paced_pools(stand_in_factory)(type("S", (Settings,), settings), True, 1)
-    return cls()
+    """The paced stand-in on CourseKernelManager's settings (by default: never waiting for
+    idle CPU, no nice values)."""
+    cls = paced_pools(stand_in_factory)(CourseKernelManager, True, 1)
+    return cls(**{"refill_idle_cores": 0.0, "refill_nice": 0, **settings})
+
+
+def test_only_course_kernel_managers_are_paced():
+    assert paced_pools(stand_in_factory)(CourseKernelManager, False, 1).__name__ == "StandIn"
+    assert paced_pools(stand_in_factory)(object, True, 1).__name__ == "StandIn"
 
 
 def test_at_start_up_one_kernel_per_core_is_prepared_at_once():
@@ -156,7 +155,7 @@ def test_once_students_came_refills_go_one_at_a_time_and_ready_kernels_come_firs
 def test_a_waiting_student_is_served_even_when_the_machine_is_never_quiet():
     async def scenario():
         km = manager(refill_idle_cores=10_000.0)  # more idle CPU than any machine has
-        km._pacing()["students"] = True
+        km._students = True
         km.fill("a", 2)
         await asyncio.sleep(0.6)
         nothing_yet = list(km.started)
