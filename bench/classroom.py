@@ -325,6 +325,73 @@ def chromium_students(url: str, clicks: list[tuple[str, str]], n: int, ready: th
     out.extend(asyncio.run(run()))
 
 
+def cold_pages(url: str, button: str, at_once: int, reps: int,
+               server: Server | None = None, pool: int = 0) -> list[float]:
+    """Seconds from navigation to `button` on screen, for `at_once` cold Chromium pages
+    (each a fresh browser context: nothing cached) opened together on an otherwise idle
+    server, `reps` times; one figure per rep, the slowest page of the rep. Between reps
+    the server's pools settle (`pool` kernels) so that every rep finds a ready kernel."""
+    from playwright.async_api import async_playwright
+
+    async def run() -> list[float]:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            out = []
+            try:
+                for _ in range(reps):
+                    if server is not None:
+                        await asyncio.to_thread(wait_pools_full, server, pool)
+                    tabs = []
+                    for _ in range(at_once):
+                        context = await browser.new_context()
+                        page = await context.new_page()
+                        await page.route("**/*", lambda r: r.continue_()
+                                         if "127.0.0.1" in r.request.url
+                                         or r.request.url.startswith("data:") else r.abort())
+                        tabs.append((context, page))
+
+                    async def one(page) -> float:
+                        t0 = time.monotonic()
+                        await page.goto(url, wait_until="commit")
+                        await page.get_by_role("button", name=button, exact=True).wait_for(
+                            timeout=120_000)
+                        return time.monotonic() - t0
+
+                    out.append(max(await asyncio.gather(*(one(p) for _, p in tabs))))
+                    for context, _ in tabs:
+                        await context.close()
+            finally:
+                await browser.close()
+            return out
+
+    return asyncio.run(run())
+
+
+def front_end_floor(students_pool: int = 3) -> dict:
+    """What Voilà's own front-end costs in Chromium on this machine: stock Voilà with a
+    preheated pool serving a notebook of one button, on an idle server; cold pages, one
+    alone and three at once (as many as the burst has)."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-floor-"))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.Button(description='OK')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp / "one.ipynb")
+    port = free_port()
+    server = Server([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
+                     "--Voila.ip=127.0.0.1", "--preheat_kernel=True",
+                     f"--pool_size={students_pool}", "one.ipynb"],
+                    f"http://127.0.0.1:{port}/", cwd=tmp)
+    try:
+        server.wait()
+        alone = cold_pages(server.url, "OK", 1, 3, server, students_pool)
+        together = cold_pages(server.url, "OK", 3, 2, server, students_pool)
+    finally:
+        server.stop()
+    return {"one_page_median": statistics.median(alone), "one_page": alone,
+            "three_pages_median": statistics.median(together), "three_pages": together}
+
+
 def burst(base: str, path: str, want: list[str] | None, n: int, chromium: int = 0,
           clicks: list[tuple[str, str]] | None = None, click_after: float = 0.0,
           restart: str = "") -> list[dict]:
@@ -442,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         base.stop()
     print("baseline:", report["baseline"], flush=True)
+    report["front_end_floor"] = front_end_floor()
+    print("front-end floor:", report["front_end_floor"], flush=True)
 
     report["bare_kernel_rss_mb"] = bare_kernel_rss()
 
@@ -521,6 +590,11 @@ def main(argv: list[str] | None = None) -> int:
         report["burst_rss_mb"] = sum(rss_mb(p) for p in tree(app.proc.pid))
         wait_pools_full(app, expected + args.students + 1)
         report["refill_done_s"] = time.monotonic() - t_burst
+        # The same cold Chromium page on our idle server, next to the floor above.
+        alone = cold_pages(app.url + path, clicks[0][0], 1, 3, app,
+                           expected + args.students + 1)
+        report["ours_one_page_median"] = statistics.median(alone)
+        report["ours_one_page"] = alone
     finally:
         app.stop()
 
@@ -556,6 +630,11 @@ def markdown(r: dict) -> str:
         ("… clicks from / to (s after the burst); pool kernels prepared meanwhile",
          "{:.0f} / {:.0f}; {}".format(*r.get("clicks_from_to_s", [float("nan")] * 2),
                                       r.get("pool_kernels_prepared_during_clicks", "?")), ""),
+        ("Front-end floor: one cold Chromium page alone, idle server (s, median of 3)",
+         f"{r['ours_one_page_median']:.2f}",
+         f"{r['front_end_floor']['one_page_median']:.2f} (stock Voilà, pool, one button)"),
+        ("Front-end floor: three cold Chromium pages at once, idle server (s, slowest)",
+         "", f"{r['front_end_floor']['three_pages_median']:.2f} (stock Voilà, pool, one button)"),
         ("Pools full again (s after the burst)", f"{r['refill_done_s']:.0f}", ""),
         ("Kernel RSS per student, median (MB)", f"{r['kernel_rss_mb_median']:.1f}",
          f"bare ipykernel {r['bare_kernel_rss_mb']:.1f}"),
