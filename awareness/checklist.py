@@ -136,8 +136,10 @@ def checklist_widget(name: str, lang: str, root: Path | None = None):
     ``checkboxes`` (item id -> Checkbox), ``counter`` and ``done`` (HTML widgets).
     """
     import ipywidgets as widgets
+    from ipywidgets.widgets.widget_bool import CheckboxStyle
 
     from awareness.content.course import load_course
+    from awareness.shared_models import html, shared_layout, shared_style
 
     root = root or content_root()
     course = load_course(root)
@@ -162,18 +164,19 @@ def checklist_widget(name: str, lang: str, root: Path | None = None):
             description=item.label[lang],  # shown as plain text (description_allow_html off)
             description_allow_html=False,
             indent=False,
-            layout=widgets.Layout(width="auto", height="auto"),
+            layout=shared_layout(width="auto", height="auto"),
+            style=shared_style(CheckboxStyle),
         )
         box.add_class("aw-checklist-box")
-        hint = widgets.HTML(f'<div class="aw-checklist-hint">{escape(item.hint[lang])}</div>')
-        row = widgets.VBox([box, hint])
+        hint = html(f'<div class="aw-checklist-hint">{escape(item.hint[lang])}</div>')
+        row = widgets.VBox([box, hint], layout=shared_layout())
         row.add_class("aw-checklist-item")
         checkboxes[item.id] = box
         rows.append(row)
 
-    counter = widgets.HTML()
+    counter = html()
     counter.add_class("aw-checklist-counter")
-    done = widgets.HTML()
+    done = html()
     done.add_class("aw-checklist-done")
     total = len(checklist.items)
 
@@ -197,12 +200,12 @@ def checklist_widget(name: str, lang: str, root: Path | None = None):
         box.observe(update, names="value")
     update()
 
-    style = widgets.HTML(f"<style>{_css()}</style>")
-    header = widgets.HTML(
+    style = html(f"<style>{_css()}</style>")
+    header = html(
         f'<h3 class="aw-checklist-heading">{escape(ui.heading[lang])}</h3>'
         f'<p class="aw-checklist-intro">{escape(ui.intro[lang])}</p>'
     )
-    box = widgets.VBox([style, header, *rows, counter, done])
+    box = widgets.VBox([style, header, *rows, counter, done], layout=shared_layout())
     box.add_class("aw-checklist")
     box.checkboxes = checkboxes
     box.counter = counter

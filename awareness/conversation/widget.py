@@ -23,6 +23,8 @@ from awareness.content.problems import ContentError
 from awareness.conversation import render
 from awareness.conversation.engine import ChatEngine
 from awareness.conversation.model import Choice, Conversation, Node, load_conversation
+from awareness.shared_models import html as _html
+from awareness.shared_models import shared_layout, shared_style
 
 __all__ = ["MAX_TYPING", "ChatWidget", "chat_widget", "typing_delay"]
 
@@ -38,10 +40,20 @@ def typing_delay(node: Node) -> float:
     return max(0.0, min(node.typing, MAX_TYPING))
 
 
-def _button(description: str, *classes: str) -> w.Button:
+def _button(description: str, *classes: str, layout: w.Layout | None = None) -> w.Button:
     # Classes given at creation travel with the widget; add_class() would send one more
-    # message per class.
-    return w.Button(description=description, tooltip=description, _dom_classes=classes)
+    # message per class. Layout and style are shared unless the button gets its own.
+    return w.Button(
+        description=description,
+        tooltip=description,
+        _dom_classes=classes,
+        layout=layout or shared_layout(),
+        style=shared_style(w.ButtonStyle),
+    )
+
+
+def _vbox(children=(), *classes: str, layout: w.Layout | None = None) -> w.VBox:
+    return w.VBox(children, _dom_classes=classes, layout=layout or shared_layout())
 
 
 class ChatWidget(w.VBox):
@@ -69,34 +81,32 @@ class ChatWidget(w.VBox):
         self.choice_buttons: list[w.Button] = []
         ui = conversation.ui
 
-        header = w.HTML(
+        header = _html(
             f'<div class="aw-header"><h3>{render._e(conversation.title[lang])}</h3>'
-            f'<p>{render._e(conversation.intro[lang])}</p>'
+            f"<p>{render._e(conversation.intro[lang])}</p>"
             f'<p class="aw-fiction">{render._e(ui.fiction[lang])}</p>'
             f'<p class="aw-hint"><span aria-hidden="true">⚑</span> '
             f"{render._e(ui.flag_hint[lang])}</p></div>"
         )
-        self.progress_label = w.HTML()
-        self.message_list = w.VBox()
-        self.message_list.add_class("aw-messages")
-        self.message_list.add_class("awareness-live")
-        self.message_list.add_class("awareness-scroll")
-        self.prompt = w.HTML()
+        self.progress_label = _html()
+        self.message_list = _vbox((), "aw-messages", "awareness-live", "awareness-scroll")
+        self.prompt = _html()
         # A fixed set of choice buttons, relabelled at each decision point: the button a
         # keyboard user pressed stays on the page and keeps the focus.
         self._pool = [self._pool_button() for _ in range(4)]
-        self.choice_box = w.VBox(self._pool)
-        self.choice_box.add_class("aw-choices")
-        self.ending_panel = w.HTML()
-        self.ending_panel.layout.display = "none"
-        self.error_label = w.HTML()
+        self.choice_box = _vbox(self._pool, "aw-choices")
+        self.ending_panel = _html(layout=w.Layout(display="none"))
+        self.error_label = _html()
         self.back_button = _button("↩ " + ui.back[lang], "aw-control-btn", "aw-back")
         self.restart_button = _button("↺ " + ui.restart[lang], "aw-control-btn", "aw-restart")
         self.back_button.on_click(self._safe(self._on_back))
         self.restart_button.on_click(self._safe(self._on_restart))
-        controls = w.HBox([self.back_button, self.restart_button])
-        controls.add_class("aw-controls")
-        style = w.HTML(f"<style>{render.render_css()}</style>")
+        controls = w.HBox(
+            [self.back_button, self.restart_button],
+            _dom_classes=("aw-controls",),
+            layout=shared_layout(),
+        )
+        style = _html(f"<style>{render.render_css()}</style>")
         super().__init__(
             [
                 style,
@@ -108,9 +118,10 @@ class ChatWidget(w.VBox):
                 self.ending_panel,
                 self.error_label,
                 controls,
-            ]
+            ],
+            _dom_classes=("awareness-chat",),
+            layout=shared_layout(),
         )
-        self.add_class("awareness-chat")
         self._render(animate_from=None)
 
     # --- callbacks -------------------------------------------------------------------------
@@ -164,25 +175,23 @@ class ChatWidget(w.VBox):
         """The widget for one message (cached): a bubble, plus a flag button on the left."""
         if node.id in self._messages:
             return self._messages[node.id]
-        bubble = w.HTML(render.render_message(self.conversation, node, self.lang))
+        bubble = _html(render.render_message(self.conversation, node, self.lang))
         self._bubbles[node.id] = bubble
         if self.conversation.side(node) == "left":
             button = _button(self.conversation.ui.flag[self.lang], "aw-flag-btn")
             button.on_click(self._safe(lambda _b, nid=node.id: self._on_flag(nid)))
             self.flag_buttons[node.id] = button
-            item = w.VBox(
-                [bubble, button],
-                layout=w.Layout(align_items="flex-start"),
-                _dom_classes=("aw-row-left",),
+            item = _vbox(
+                [bubble, button], "aw-row-left", layout=shared_layout(align_items="flex-start")
             )
         else:
-            item = w.VBox([bubble], _dom_classes=(f"aw-row-{self.conversation.side(node)}",))
+            item = _vbox([bubble], f"aw-row-{self.conversation.side(node)}")
         self._messages[node.id] = item
         return item
 
     def _feedback_card(self, choice: Choice) -> w.HTML:
         if choice.id not in self._feedback:
-            self._feedback[choice.id] = w.HTML(
+            self._feedback[choice.id] = _html(
                 render.render_choice_feedback(self.conversation, choice, self.lang)
             )
         return self._feedback[choice.id]
@@ -204,8 +213,10 @@ class ChatWidget(w.VBox):
             button.remove_class("aw-flag-on")
 
     def _pool_button(self) -> w.Button:
-        button = _button("", "aw-choice-btn")
-        button.layout = w.Layout(width="100%", height="auto", display="none")
+        # Its own layout: shown and hidden as the choices change.
+        button = _button(
+            "", "aw-choice-btn", layout=w.Layout(width="100%", height="auto", display="none")
+        )
         button.choice_id = None
         button.on_click(self._safe(lambda b: b.choice_id and self.choose(b.choice_id)))
         return button
@@ -227,7 +238,7 @@ class ChatWidget(w.VBox):
             delay = typing_delay(entry.node) if self.conversation.side(entry.node) == "left" else 0
             if new and delay > 0:
                 bubble = render.render_typing(self.conversation, entry.node.speaker, self.lang)
-                typing = w.HTML(bubble)
+                typing = _html(bubble)
                 self.message_list.children = (*items, typing)
                 time.sleep(delay)
                 waited = True

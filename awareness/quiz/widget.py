@@ -19,6 +19,9 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_button import ButtonStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from awareness.quiz.engine import QuizSession, final_quiz
 from awareness.quiz.model import Question, QuizUi, load_bank, load_banks, load_ui
@@ -30,6 +33,7 @@ from awareness.quiz.render import (
     render_css,
     summary_html,
 )
+from awareness.shared_models import html, shared_layout, shared_style
 
 __all__ = ["OrderRow", "QuizWidget", "quiz_widget"]
 
@@ -48,18 +52,29 @@ def _hidden(widget: widgets.Widget, hidden: bool) -> None:
     widget.layout.display = "none" if hidden else None
 
 
+# Widgets that are shown and hidden (``_hidden``) get a Layout of their own; the rest share
+# one (awareness.shared_models). Styles never change: all are shared.
+def _html(shown_and_hidden: bool = False, value: str = "") -> widgets.HTML:
+    return html(value, layout=widgets.Layout() if shown_and_hidden else None)
+
+
+def _button(description: str, shown_and_hidden: bool = False) -> widgets.Button:
+    layout = widgets.Layout() if shown_and_hidden else shared_layout()
+    return widgets.Button(description=description, layout=layout, style=shared_style(ButtonStyle))
+
+
 class OrderRow(widgets.HBox):
     """One position in an order question: the step's text and Up/Down buttons."""
 
     def __init__(self, position: int, ui: QuizUi, lang: str):
         self.position = position
-        self.label = widgets.HTML()
-        self.up = widgets.Button(description=ui.t("up", lang))
-        self.down = widgets.Button(description=ui.t("down", lang))
+        self.label = _html()
+        self.up = _button(ui.t("up", lang))
+        self.down = _button(ui.t("down", lang))
         for button in (self.up, self.down):
             button.add_class("quiz-move")
         self.label.add_class("quiz-step")
-        super().__init__([self.label, self.up, self.down])
+        super().__init__([self.label, self.up, self.down], layout=shared_layout())
         self.add_class("quiz-order-row")
 
 
@@ -84,23 +99,23 @@ class QuizWidget(widgets.VBox):
         self.error_text = error_text or ui.t("error", lang)
         self.last_error: BaseException | None = None
 
-        self.style = widgets.HTML(f"<style>{render_css()}</style>")
-        self.progress = widgets.HTML()
-        self.prompt = widgets.HTML()
-        self.hint = widgets.HTML()
+        self.style = _html(value=f"<style>{render_css()}</style>")
+        self.progress = _html(shown_and_hidden=True)
+        self.prompt = _html(shown_and_hidden=True)
+        self.hint = _html(shown_and_hidden=True)
         self.inputs = widgets.VBox()
-        self.feedback = widgets.HTML()
+        self.feedback = _html()
         self.choices: widgets.RadioButtons | None = None
         self.checkboxes: list[widgets.Checkbox] = []
         self.order_rows: list[OrderRow] = []
         self._shown_ids: list[str] = []  # option ids in the order shown (kernel only)
         self._order: list[str] = []  # order questions: step ids as the student placed them
 
-        self.check_button = widgets.Button(description=ui.t("check", lang))
-        self.try_again_button = widgets.Button(description=ui.t("try_again", lang))
-        self.show_answer_button = widgets.Button(description=ui.t("show_answer", lang))
-        self.next_button = widgets.Button(description=ui.t("next", lang))
-        self.restart_button = widgets.Button(description=ui.t("restart", lang))
+        self.check_button = _button(ui.t("check", lang), shown_and_hidden=True)
+        self.try_again_button = _button(ui.t("try_again", lang), shown_and_hidden=True)
+        self.show_answer_button = _button(ui.t("show_answer", lang), shown_and_hidden=True)
+        self.next_button = _button(ui.t("next", lang), shown_and_hidden=True)
+        self.restart_button = _button(ui.t("restart", lang), shown_and_hidden=True)
         self.check_button.add_class("quiz-primary")
         self.next_button.add_class("quiz-primary")
         self.buttons = widgets.HBox(
@@ -110,10 +125,11 @@ class QuizWidget(widgets.VBox):
                 self.show_answer_button,
                 self.next_button,
                 self.restart_button,
-            ]
+            ],
+            layout=shared_layout(),
         )
         self.buttons.add_class("quiz-buttons")
-        self.summary = widgets.HTML()
+        self.summary = _html(shown_and_hidden=True)
 
         self.check_button.on_click(self._safe(self._on_check))
         self.try_again_button.on_click(self._safe(self._on_try_again))
@@ -131,7 +147,8 @@ class QuizWidget(widgets.VBox):
                 self.feedback,
                 self.summary,
                 self.buttons,
-            ]
+            ],
+            layout=shared_layout(),
         )
         self.add_class("quiz")
         self._safe(lambda: self._show_question())()
@@ -193,7 +210,8 @@ class QuizWidget(widgets.VBox):
             self.choices = widgets.RadioButtons(
                 options=list(zip(labels, self._shown_ids, strict=True)),
                 value=None,
-                layout=widgets.Layout(width="auto"),
+                layout=shared_layout(width="auto"),
+                style=shared_style(DescriptionStyle),
             )
             self.choices.add_class("quiz-choices")
             self.inputs.children = (self.choices,)
@@ -203,7 +221,8 @@ class QuizWidget(widgets.VBox):
                     value=False,
                     description=label,
                     indent=False,
-                    layout=widgets.Layout(width="auto"),
+                    layout=shared_layout(width="auto"),
+                    style=shared_style(CheckboxStyle),
                 )
                 box.add_class("quiz-check")
                 if q.type == "spot":
@@ -345,9 +364,7 @@ class QuizWidget(widgets.VBox):
         for part in (self.progress, self.prompt, self.hint, self.inputs):
             _hidden(part, True)
         _hidden(self.summary, False)
-        self.summary.value = summary_html(
-            self.session.summary(), self.ui, self.lang, self.titles
-        )
+        self.summary.value = summary_html(self.session.summary(), self.ui, self.lang, self.titles)
         self._set_buttons(restart=True)
 
 
