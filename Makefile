@@ -31,8 +31,9 @@ check: $(STAMP)
 	@$(PY) -m awareness check
 
 POOL ?= -1
+ARGS ?=
 app: $(STAMP)
-	$(PY) -m awareness serve --host $(HOST) --port $(PORT) --pool $(POOL)
+	$(PY) -m awareness serve --host $(HOST) --port $(PORT) --pool $(POOL) $(ARGS)
 
 serve: app
 

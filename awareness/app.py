@@ -17,7 +17,7 @@ from pathlib import Path
 import tornado.web
 from jupyter_core.paths import jupyter_config_path
 from jupyter_server.utils import url_path_join
-from traitlets import Int, default
+from traitlets import Enum, Int, default
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
@@ -93,6 +93,15 @@ class CourseVoila(Voila):
         "page (0: no preheating; -1: use voila.json). For small machines and the tests.",
     )
 
+    frontend = Enum(
+        ["lite", "voila"],
+        "lite",
+        config=True,
+        help="The lesson pages' front-end: 'lite' (the course's own small script, "
+        "awareness/share/.../lite.js, for the widgets the lessons use) or 'voila' "
+        "(Voilà's JupyterLab front-end: any widget, about 5 MB of JavaScript per page).",
+    )
+
     def initialize(self, argv=None):
         super().initialize(argv)
         if self.pool_size >= 0:
@@ -110,7 +119,11 @@ class CourseVoila(Voila):
         # Voilà's renderer reads extra template resources from the config object.
         section = self.voila_configuration.config.VoilaConfiguration
         existing = section.get("resources") or {}
-        section.resources = {**dict(existing), "awareness_ui": ui}
+        section.resources = {
+            **dict(existing),
+            "awareness_ui": ui,
+            "awareness_frontend": self.frontend,
+        }
 
     def init_settings(self):
         # Voilà builds its pooled kernel manager class with a factory while it sets up;

@@ -21,6 +21,7 @@ def assert_clean(html: str) -> None:
     assert "from awareness import" not in html, "source code is shown"
     assert not re.search(r"show_(chat|quiz|footer|start|checklist)\(", html), "source code is shown"
     assert "cdn.jsdelivr" not in html and "fonts.googleapis" not in html
+    assert "cdnjs.cloudflare" not in html
 
 
 def test_root_is_the_start_page(app_url):

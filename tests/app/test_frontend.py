@@ -1,0 +1,95 @@
+"""The lesson pages' front-end: lite.js draws every widget the course uses, the pages load
+no JupyterLab bundle, and Voilà's own front-end still works as the fallback setting."""
+
+from __future__ import annotations
+
+import re
+
+import ipywidgets as w
+import pytest
+from ipywidgets.widgets.widget import _instances
+
+from awareness.checklist import checklist_widget
+from awareness.content.course import load_course
+from awareness.conversation.engine import all_paths
+from awareness.conversation.model import load_conversation
+from awareness.conversation.widget import chat_widget
+from awareness.paths import PACKAGE
+from awareness.quiz.model import load_banks, load_ui
+from awareness.quiz.widget import QuizWidget
+from tests.app.pages import lesson_url, open_lesson
+from tests.conftest import ROOT, AppServer, free_port
+
+COURSE = load_course(ROOT)
+LITE = PACKAGE / "share/jupyter/voila/templates/awareness/static/lite.js"
+LESSONS = [(lang, lesson.id) for lang in COURSE.languages for lesson in COURSE.lessons]
+
+
+def supported_views() -> set[str]:
+    block = re.search(r"var SUPPORTED = \[(.*?)\];", LITE.read_text(), re.S).group(1)
+    return set(re.findall(r'"(\w+)"', block))
+
+
+def test_lite_draws_every_widget_type_the_course_uses(monkeypatch):
+    """Every widget the lessons can show, in every state a student can reach, is a type
+    lite.js draws (layouts and styles are applied, not drawn)."""
+    monkeypatch.setenv("AWARENESS_FAST", "1")
+    before = set(_instances)
+    lang = COURSE.languages[0]
+    chat = chat_widget(lang)
+    for path in all_paths(load_conversation()):
+        chat.restart_button.click()
+        for choice_id in path:
+            chat.choice_button(choice_id).click()
+    ui = load_ui()
+    for bank in load_banks().values():
+        quiz = QuizWidget(bank.questions, lang, ui, seed=1)
+        while not quiz.session.finished:
+            quiz.show_answer_button.click()
+            quiz.next_button.click()
+    for name in ("prevention", "report-police"):
+        checklist_widget(name, lang)
+    views = {
+        model._view_name
+        for key, model in list(_instances.items())
+        if key not in before and not isinstance(model, w.Layout | w.widgets.widget_style.Style)
+    }
+    assert views, "no widgets were made"
+    assert views <= supported_views(), f"lite.js does not draw {views - supported_views()}"
+
+
+@pytest.mark.parametrize(("lang", "lesson_id"), LESSONS)
+def test_lesson_pages_load_the_light_front_end_only(app_url, offline_page, lang, lesson_id):
+    page = offline_page.page
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    open_lesson(page, app_url, lang, lesson_id)
+    page.wait_for_function("window.awarenessLite && window.awarenessLite.ready", timeout=60_000)
+    assert page.evaluate("window.awarenessLite.unsupported") == []
+    assert page.locator(".jupyter-widgets").count() > 0
+    scripts = [u for u in requests if u.split("?")[0].endswith(".js")]
+    assert not [u for u in scripts if "voila.js" in u or "labextensions" in u], scripts
+    assert len(scripts) <= 4, scripts  # kernel-watch, lite, awareness (+ nothing else)
+    assert offline_page.external == [] and offline_page.errors == []
+
+
+def test_voila_front_end_is_still_the_fallback(tmp_path, browser):
+    """`--CourseVoila.frontend=voila` serves the lessons with Voilà's own front-end."""
+    server = AppServer(
+        free_port(), tmp_path / "server.log", args=("--pool", "0", "--CourseVoila.frontend=voila")
+    ).start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(lesson_url(server.url, "nb", "02-the-conversation"))
+        conv = load_conversation()
+        first = next(n for n in conv.nodes if n.choices).choices[0]
+        page.get_by_role("button", name=first.text["nb"], exact=True).click(timeout=90_000)
+        page.get_by_text(first.feedback["nb"]).first.wait_for(timeout=30_000)
+        assert any("voila.js" in u for u in requests)
+        assert page.evaluate("window.awarenessLite === undefined")
+    finally:
+        context.close()
+        server.stop()
