@@ -21,6 +21,7 @@ from traitlets import Enum, Int, default
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
+from voila.utils import make_url
 
 from awareness import html_parts
 from awareness.content.course import load_course
@@ -30,6 +31,18 @@ from awareness.paths import PACKAGE, content_root
 __all__ = ["CourseVoila", "StartPageHandler", "serve"]
 
 SHARE = PACKAGE / "share" / "jupyter"
+TEMPLATE = "awareness"
+# The static files of a lesson page (the template's and the lab template's it builds on),
+# as the template names them; their URLs carry a version, so browsers keep them.
+LESSON_ASSETS = (
+    "static/index.css",
+    "static/theme-light.css",
+    "static/lite.css",
+    "static/theme.css",
+    "static/kernel-watch.js",
+    "static/lite.js",
+    "static/awareness.js",
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'self'",
@@ -52,7 +65,13 @@ class StartPageHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(404)
         base_url = self.settings.get("base_url", "/")
         folder = url_path_join(base_url, "voila/render", lang) + "/"
-        css = url_path_join(base_url, "voila/templates/awareness/static/theme.css")
+        css = make_url(TEMPLATE, base_url, "static/theme.css")
+        # The files every lesson page needs, fetched while the student reads this page:
+        # when the class opens a lesson together, the browsers already have them.
+        prefetch = "".join(
+            f'<link rel="prefetch" href="{escape(make_url(TEMPLATE, base_url, asset))}">'
+            for asset in LESSON_ASSETS
+        )
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(
             "<!DOCTYPE html>\n"
@@ -62,6 +81,7 @@ class StartPageHandler(tornado.web.RequestHandler):
             f'<base href="{escape(folder)}">'
             f'<link rel="stylesheet" href="{escape(css)}">'
             '<link rel="icon" href="data:,">'
+            f"{prefetch}"
             '</head><body class="awareness-page"><main>'
             f"{html_parts.start_page(lang)}"
             "</main></body></html>"

@@ -4,6 +4,7 @@ no JupyterLab bundle, and Voilà's own front-end still works as the fallback set
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import ipywidgets as w
 import pytest
@@ -18,7 +19,7 @@ from awareness.paths import PACKAGE
 from awareness.quiz.model import load_banks, load_ui
 from awareness.quiz.widget import QuizWidget
 from tests.app.pages import lesson_url, open_lesson
-from tests.conftest import ROOT, AppServer, free_port
+from tests.conftest import ROOT, AppServer, fetch, free_port
 
 COURSE = load_course(ROOT)
 LITE = PACKAGE / "share/jupyter/voila/templates/awareness/static/lite.js"
@@ -93,3 +94,49 @@ def test_voila_front_end_is_still_the_fallback(tmp_path, browser):
     finally:
         context.close()
         server.stop()
+
+
+def page_assets(html: str) -> set[str]:
+    """The stylesheets and scripts a page loads from this server."""
+    links = re.findall(r'<link rel="stylesheet"[^>]*href="([^"]+)"', html)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    return {unescape(u) for u in links + scripts if u.startswith("/")}
+
+
+def test_lesson_files_are_versioned_and_fetched_ahead_by_the_start_page(app_url):
+    _, start = fetch(app_url)
+    ahead = {unescape(u) for u in re.findall(r'<link rel="prefetch" href="([^"]+)"', start)}
+    for lang, lesson_id in LESSONS:
+        _, html = fetch(lesson_url(app_url, lang, lesson_id))
+        assets = page_assets(html)
+        assert assets, "no assets found"
+        assert all("?v=" in u for u in assets), assets  # browsers may keep them
+        assert assets <= ahead, assets - ahead
+
+
+def test_after_the_start_page_a_lesson_loads_no_file_again(app_url, browser):
+    # No request routing here: Playwright's routing switches the browser's cache off.
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        seen: list[str] = []
+        page.on("request", lambda r: seen.append(r.url))
+        page.goto(app_url)
+        lesson = COURSE.lessons[0]
+        wanted = len(page_assets(fetch(lesson_url(app_url, "nb", lesson.id))[1]))
+        page.wait_for_function(
+            "performance.getEntriesByType('resource')"
+            f".filter(e => e.name.includes('?v=') && e.responseEnd > 0).length >= {wanted}",
+            timeout=30_000,
+        )
+        page.get_by_role("link", name=lesson.title["nb"]).click()
+        page.wait_for_function("window.awarenessLite && window.awarenessLite.ready", timeout=60_000)
+        fetched = page.evaluate(
+            "performance.getEntriesByType('resource')"
+            ".filter(e => /[.](css|js)([?]|$)/.test(e.name) && e.transferSize > 0)"
+            ".map(e => e.name)"
+        )
+        assert fetched == [], "fetched again instead of taken from the cache"
+        assert all(u.startswith(("data:", app_url)) for u in seen), "requests left the machine"
+    finally:
+        context.close()
