@@ -104,6 +104,43 @@ class SharedBytecode(jinja2.BytecodeCache):
 TEMPLATES = SharedBytecode()
 
 
+class SharedMarkdown:
+    """Markdown cells rendered once and shared by every page render.
+
+    Voilà renders every markdown cell to HTML again for every kernel it prepares (each
+    with a new Markdown parser): the biggest single step of the server's own work per pool
+    kernel after the templates. The HTML depends on the cell's text only, unless the cell
+    has attachments or images (those are inlined from files that may change): those are
+    rendered every time.
+    """
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self._html: dict[str, str] = {}
+
+    def wrap(self, render):
+        """A Jinja filter like Voilà's ``markdown2html`` that keeps what it rendered."""
+        cache = self
+
+        @jinja2.pass_context
+        def markdown2html(context, source):
+            cell = context.get("cell") or {}
+            if cell.get("attachments") or "![" in source or "<img" in source:
+                return render(context, source)
+            html = cache._html.get(source)
+            if html is None:
+                if len(cache._html) >= cache.size:
+                    cache._html.clear()
+                html = cache._html[source] = render(context, source)
+            return html
+
+        markdown2html.awareness_shared = True
+        return markdown2html
+
+
+MARKDOWN = SharedMarkdown()
+
+
 def _threads(pid: int) -> list[int]:
     try:
         return [int(t) for t in os.listdir(f"/proc/{pid}/task")]
@@ -246,7 +283,11 @@ def paced_pools(voila_factory: Callable) -> Callable:
 
                 async def initialize_with_shared_templates(*args, **kwargs):
                     await initialize(*args, **kwargs)
-                    renderer.exporter.environment.bytecode_cache = TEMPLATES
+                    environment = renderer.exporter.environment
+                    environment.bytecode_cache = TEMPLATES
+                    render = environment.filters.get("markdown2html")
+                    if render is not None and not getattr(render, "awareness_shared", False):
+                        environment.filters["markdown2html"] = MARKDOWN.wrap(render)
 
                 renderer.initialize = initialize_with_shared_templates
                 return renderer

@@ -197,3 +197,35 @@ def test_compiled_templates_are_shared_between_page_renders_and_follow_edits(tmp
     (tmp_path / "page.j2").write_text("Hallo {{ name }}")
     assert fresh().get_template("page.j2").render(name="Ola") == "Hallo Ola"
     assert compiled == ["page.j2", "page.j2"]
+
+
+def test_markdown_cells_are_rendered_once_unless_they_have_images():
+    import jinja2
+
+    from awareness.kernels import SharedMarkdown
+
+    calls: list[str] = []
+
+    @jinja2.pass_context
+    def render(context, source):  # stands in for Voilà's markdown2html
+        calls.append(source)
+        return f"<p>{source}</p>"
+
+    def fresh():  # what Voilà does for every kernel it prepares: a new environment
+        env = jinja2.Environment()
+        env.filters["markdown2html"] = shared.wrap(render)
+        return env.from_string("{{ cell.source | markdown2html }}")
+
+    shared = SharedMarkdown(size=2)
+    plain = {"source": "Hei"}
+    assert fresh().render(cell=plain) == "<p>Hei</p>"
+    assert fresh().render(cell=plain) == "<p>Hei</p>"
+    assert calls == ["Hei"]
+    with_image = {"source": "![bilde](a.png)"}
+    attached = {"source": "Se", "attachments": {"a.png": {}}}
+    for cell in (with_image, with_image, attached, attached):
+        fresh().render(cell=cell)
+    assert calls == ["Hei", "![bilde](a.png)", "![bilde](a.png)", "Se", "Se"]
+    for text in ("a", "b", "c"):  # the cache is bounded
+        fresh().render(cell={"source": text})
+    assert len(shared._html) <= 2
