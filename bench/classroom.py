@@ -59,8 +59,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def children(pid: int) -> list[int]:
-    out = []
+def parents() -> dict[int, int]:
+    """Every process's parent, from one pass over /proc."""
+    out = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -68,17 +69,21 @@ def children(pid: int) -> list[int]:
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == pid:
-            out.append(int(proc.name))
+        out[int(proc.name)] = int(fields[1])
     return out
 
 
 def tree(pid: int) -> list[int]:
+    """The process and all its descendants. One pass over /proc: the bench samples this
+    during the burst, in the process that also drives the simulated students."""
+    kids: dict[int, list[int]] = {}
+    for child, parent in parents().items():
+        kids.setdefault(parent, []).append(child)
     todo, seen = [pid], []
     while todo:
         p = todo.pop()
         seen.append(p)
-        todo.extend(children(p))
+        todo.extend(kids.get(p, []))
     return seen
 
 
