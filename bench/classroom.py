@@ -434,21 +434,26 @@ def cold_pages(url: str, button: str, at_once: int, reps: int,
     return asyncio.run(run())
 
 
+def stock_voila(code: str, *settings: str) -> Server:
+    """Stock Voilà (its defaults, plus `settings`) serving a notebook of one code cell."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp / "page.ipynb")
+    port = free_port()
+    return Server([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
+                   "--Voila.ip=127.0.0.1", *settings, "page.ipynb"],
+                  f"http://127.0.0.1:{port}/", cwd=tmp)
+
+
 def front_end_floor(students_pool: int = 3) -> dict:
     """What Voilà's own front-end costs in Chromium on this machine: stock Voilà with a
     preheated pool serving a notebook of one button, on an idle server; cold pages, one
     alone and three at once (as many as the burst has)."""
-    tmp = Path(tempfile.mkdtemp(prefix="bench-floor-"))
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.Button(description='OK')")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, tmp / "one.ipynb")
-    port = free_port()
-    server = Server([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-                     "--Voila.ip=127.0.0.1", "--preheat_kernel=True",
-                     f"--pool_size={students_pool}", "one.ipynb"],
-                    f"http://127.0.0.1:{port}/", cwd=tmp)
+    server = stock_voila("import ipywidgets\nipywidgets.Button(description='OK')",
+                         "--preheat_kernel=True", f"--pool_size={students_pool}")
     try:
         server.wait()
         alone = cold_pages(server.url, "OK", 1, 3, server, students_pool, stock=True)
@@ -556,16 +561,7 @@ def main(argv: list[str] | None = None) -> int:
                     "machine": {"cores": os.cpu_count()}}
 
     # Baseline: stock Voilà, default settings, an empty notebook.
-    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, tmp / "empty.ipynb")
-    port = free_port()
-    base = Server([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-                   "--Voila.ip=127.0.0.1", "empty.ipynb"], f"http://127.0.0.1:{port}/",
-                  cwd=tmp)
+    base = stock_voila("")
     try:
         base.wait()
         time.sleep(2)
