@@ -311,8 +311,8 @@ def chromium_students(url: str, clicks: list[tuple[str, str]], n: int, ready: th
         # pages' static files ahead.
         await page.goto(url.split("voila/render/")[0])
         await page.wait_for_function(
-            "performance.getEntriesByType('resource')"
-            ".filter(e => e.name.includes('?v=') && e.responseEnd > 0).length >= 7",
+            "[...document.querySelectorAll('link[rel=prefetch]')].every((link) =>"
+            " performance.getEntriesByName(link.href).some((e) => e.responseEnd > 0))",
             timeout=60_000)
         return context, page
 

@@ -114,6 +114,11 @@ def test_lesson_files_are_versioned_and_fetched_ahead_by_the_start_page(app_url)
         assert assets <= ahead, assets - ahead
 
 
+# True once every file the page prefetches has arrived.
+PREFETCHED = """[...document.querySelectorAll('link[rel=prefetch]')].every(
+    (link) => performance.getEntriesByName(link.href).some((e) => e.responseEnd > 0))"""
+
+
 def test_after_the_start_page_a_lesson_loads_no_file_again(app_url, browser):
     # No request routing here: Playwright's routing switches the browser's cache off.
     context = browser.new_context()
@@ -123,12 +128,7 @@ def test_after_the_start_page_a_lesson_loads_no_file_again(app_url, browser):
         page.on("request", lambda r: seen.append(r.url))
         page.goto(app_url)
         lesson = COURSE.lessons[0]
-        wanted = len(page_assets(fetch(lesson_url(app_url, "nb", lesson.id))[1]))
-        page.wait_for_function(
-            "performance.getEntriesByType('resource')"
-            f".filter(e => e.name.includes('?v=') && e.responseEnd > 0).length >= {wanted}",
-            timeout=30_000,
-        )
+        page.wait_for_function(PREFETCHED, timeout=30_000)
         page.get_by_role("link", name=lesson.title["nb"]).click()
         page.wait_for_function("window.awarenessLite && window.awarenessLite.ready", timeout=60_000)
         fetched = page.evaluate(
