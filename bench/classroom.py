@@ -310,10 +310,14 @@ def chromium_students(url: str, clicks: list[tuple[str, str]], n: int, ready: th
         # The student's browser shows the course's start page, which fetches the lesson
         # pages' static files ahead.
         await page.goto(url.split("voila/render/")[0])
-        await page.wait_for_function(
-            "[...document.querySelectorAll('link[rel=prefetch]')].every((link) =>"
-            " performance.getEntriesByName(link.href).some((e) => e.responseEnd > 0))",
-            timeout=60_000)
+        # Polled from here: the start page's CSP forbids the eval that wait_for_function uses.
+        deadline = time.monotonic() + 60
+        while not await page.evaluate(
+                "[...document.querySelectorAll('link[rel=prefetch]')].every((link) =>"
+                " performance.getEntriesByName(link.href).some((e) => e.responseEnd > 0))"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the start page's prefetches did not arrive")
+            await asyncio.sleep(0.1)
         return context, page
 
     async def one(context, page) -> dict:
