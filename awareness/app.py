@@ -10,6 +10,7 @@ the committed ``voila.json``.
 
 from __future__ import annotations
 
+import functools
 import os
 from html import escape
 from pathlib import Path
@@ -51,6 +52,13 @@ SECURITY_HEADERS = {
 }
 
 
+@functools.cache
+def asset_url(base_url: str, asset: str) -> str:
+    """A template file's URL with its version. Found and hashed once per file, as Tornado
+    keeps its static files' versions (the start page is asked for by a whole class)."""
+    return make_url(TEMPLATE, base_url, asset)
+
+
 class StartPageHandler(tornado.web.RequestHandler):
     """The start page in one language; ``/`` shows the first course language."""
 
@@ -65,11 +73,11 @@ class StartPageHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(404)
         base_url = self.settings.get("base_url", "/")
         folder = url_path_join(base_url, "voila/render", lang) + "/"
-        css = make_url(TEMPLATE, base_url, "static/theme.css")
+        css = asset_url(base_url, "static/theme.css")
         # The files every lesson page needs, fetched while the student reads this page:
         # when the class opens a lesson together, the browsers already have them.
         prefetch = "".join(
-            f'<link rel="prefetch" href="{escape(make_url(TEMPLATE, base_url, asset))}">'
+            f'<link rel="prefetch" href="{escape(asset_url(base_url, asset))}">'
             for asset in LESSON_ASSETS
         )
         self.set_header("Content-Type", "text/html; charset=utf-8")

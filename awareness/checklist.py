@@ -139,7 +139,7 @@ def checklist_widget(name: str, lang: str, root: Path | None = None):
     from ipywidgets.widgets.widget_bool import CheckboxStyle
 
     from awareness.content.course import load_course
-    from awareness.shared_models import html, shared_layout, shared_style
+    from awareness.shared_models import html_widget, shared_layout, shared_style
 
     root = root or content_root()
     course = load_course(root)
@@ -168,15 +168,15 @@ def checklist_widget(name: str, lang: str, root: Path | None = None):
             style=shared_style(CheckboxStyle),
         )
         box.add_class("aw-checklist-box")
-        hint = html(f'<div class="aw-checklist-hint">{escape(item.hint[lang])}</div>')
+        hint = html_widget(f'<div class="aw-checklist-hint">{escape(item.hint[lang])}</div>')
         row = widgets.VBox([box, hint], layout=shared_layout())
         row.add_class("aw-checklist-item")
         checkboxes[item.id] = box
         rows.append(row)
 
-    counter = html()
+    counter = html_widget()
     counter.add_class("aw-checklist-counter")
-    done = html()
+    done = html_widget()
     done.add_class("aw-checklist-done")
     total = len(checklist.items)
 
@@ -200,8 +200,8 @@ def checklist_widget(name: str, lang: str, root: Path | None = None):
         box.observe(update, names="value")
     update()
 
-    style = html(f"<style>{_css()}</style>")
-    header = html(
+    style = html_widget(f"<style>{_css()}</style>")
+    header = html_widget(
         f'<h3 class="aw-checklist-heading">{escape(ui.heading[lang])}</h3>'
         f'<p class="aw-checklist-intro">{escape(ui.intro[lang])}</p>'
     )

@@ -32,7 +32,14 @@ import jinja2
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Int
 
-__all__ = ["CourseKernelManager", "CpuMeter", "SharedBytecode", "paced_pools", "set_nice"]
+__all__ = [
+    "CourseKernelManager",
+    "CpuMeter",
+    "SharedBytecode",
+    "SharedMarkdown",
+    "paced_pools",
+    "set_nice",
+]
 
 PREHEAT = "VOILA_PREHEAT"
 
@@ -120,18 +127,17 @@ class SharedMarkdown:
 
     def wrap(self, render):
         """A Jinja filter like Voilà's ``markdown2html`` that keeps what it rendered."""
-        cache = self
 
         @jinja2.pass_context
         def markdown2html(context, source):
             cell = context.get("cell") or {}
             if cell.get("attachments") or "![" in source or "<img" in source:
                 return render(context, source)
-            html = cache._html.get(source)
+            html = self._html.get(source)
             if html is None:
-                if len(cache._html) >= cache.size:
-                    cache._html.clear()
-                html = cache._html[source] = render(context, source)
+                if len(self._html) >= self.size:
+                    self._html.clear()
+                html = self._html[source] = render(context, source)
             return html
 
         markdown2html.awareness_shared = True

@@ -15,9 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_button import ButtonStyle
 from ipywidgets.widgets.widget_string import HTMLStyle
 
-__all__ = ["html", "shared_layout", "shared_style"]
+__all__ = ["button_widget", "html_widget", "shared_layout", "shared_style"]
 
 _MODELS: dict[tuple, w.Widget] = {}
 
@@ -40,6 +41,16 @@ def shared_style(kind: type[w.Widget]) -> Any:
     return _shared(kind, {})
 
 
-def html(value: str = "", layout: w.Layout | None = None) -> w.HTML:
+def html_widget(value: str = "", layout: w.Layout | None = None) -> w.HTML:
     """An HTML widget with the shared style, and the shared layout unless given its own."""
     return w.HTML(value, layout=layout or shared_layout(), style=shared_style(HTMLStyle))
+
+
+def button_widget(description: str = "", layout: w.Layout | None = None, **traits: Any) -> w.Button:
+    """A Button with the shared style, and the shared layout unless given its own."""
+    return w.Button(
+        description=description,
+        layout=layout or shared_layout(),
+        style=shared_style(ButtonStyle),
+        **traits,
+    )

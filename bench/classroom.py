@@ -234,7 +234,7 @@ async def student(base: str, path: str, want: list[str] | None, start_at: float)
 
 # Time to first interaction on screen, timed in the page: from the start of the navigation
 # (performance.now() counts from it) to the frame in which the first choice button is
-# there; Playwright's own polling adds its delay on top (kept as ttfi_outside).
+# there; Playwright's round trips add their delay on top (kept as ttfi_outside).
 READY_TIMER = """
 window.__awReady = new Promise((resolve) => {
   const found = () => [...document.querySelectorAll(__SELECTOR__)]
@@ -260,7 +260,7 @@ def ready_timer(selector: str, text: str) -> str:
 
 
 # Click -> feedback on screen, timed in the page: from the click event to the frame in
-# which the feedback text is in the chat (Playwright's own click and polling add 50-100 ms
+# which the feedback text is in the chat (Playwright's click and its reply add 50-100 ms
 # of their own; those times are kept as clicks_outside in latest.json).
 CLICK_TIMER = """(feedback) => {
   window.__awClick = new Promise((resolve) => {

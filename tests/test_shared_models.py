@@ -8,14 +8,12 @@ import pytest
 from ipywidgets.widgets.widget import _instances
 
 from awareness import shared_models
-from awareness.checklist import checklist_widget
 from awareness.content.course import load_course
-from awareness.conversation.engine import ChatEngine, all_paths
-from awareness.conversation.model import load_conversation
 from awareness.conversation.widget import chat_widget
 from awareness.quiz.model import load_banks, load_ui
 from awareness.quiz.widget import QuizWidget
-from awareness.shared_models import html, shared_layout, shared_style
+from awareness.shared_models import html_widget, shared_layout, shared_style
+from tests.widget_tour import tour
 
 LANG = load_course().languages[0]
 
@@ -51,7 +49,7 @@ def test_one_model_per_kind_and_traits():
     assert shared_layout(width="auto") is shared_layout(width="auto")
     assert shared_layout(width="auto") is not shared_layout()
     assert shared_style(w.ButtonStyle) is shared_style(w.ButtonStyle)
-    assert html("a").layout is html("b").layout
+    assert html_widget("a").layout is html_widget("b").layout
 
 
 def test_a_closed_model_is_replaced():
@@ -92,28 +90,5 @@ def test_hiding_one_widget_hides_no_other():
 
 
 def test_every_path_leaves_the_shared_layouts_as_they_were():
-    conv = load_conversation()
-    chat = chat_widget(LANG)
-    for path in all_paths(conv):
-        chat.restart_button.click()
-        for choice_id in path:
-            chat.choice_button(choice_id).click()
-        for button in chat.flag_buttons.values():
-            button.click()
-        assert ChatEngine(conv, path).finished
-        chat.back_button.click()
-        assert chat.error_label.value == ""
-    ui = load_ui()
-    for bank in load_banks().values():
-        quiz = QuizWidget(bank.questions, LANG, ui, seed=5)
-        while not quiz.session.finished:
-            quiz.check_button.click()  # no answer: a nudge
-            quiz.show_answer_button.click()
-            quiz.next_button.click()
-        quiz.restart_button.click()
-        assert quiz.last_error is None
-    for name in ("prevention", "report-police"):
-        checklist = checklist_widget(name, LANG)
-        for box in checklist.checkboxes.values():
-            box.value = True
+    tour(LANG)
     assert shared_layouts_untouched() == []

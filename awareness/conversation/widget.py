@@ -23,8 +23,7 @@ from awareness.content.problems import ContentError
 from awareness.conversation import render
 from awareness.conversation.engine import ChatEngine
 from awareness.conversation.model import Choice, Conversation, Node, load_conversation
-from awareness.shared_models import html as _html
-from awareness.shared_models import shared_layout, shared_style
+from awareness.shared_models import button_widget, html_widget, shared_layout
 
 __all__ = ["MAX_TYPING", "ChatWidget", "chat_widget", "typing_delay"]
 
@@ -43,13 +42,7 @@ def typing_delay(node: Node) -> float:
 def _button(description: str, *classes: str, layout: w.Layout | None = None) -> w.Button:
     # Classes given at creation travel with the widget; add_class() would send one more
     # message per class. Layout and style are shared unless the button gets its own.
-    return w.Button(
-        description=description,
-        tooltip=description,
-        _dom_classes=classes,
-        layout=layout or shared_layout(),
-        style=shared_style(w.ButtonStyle),
-    )
+    return button_widget(description, layout, tooltip=description, _dom_classes=classes)
 
 
 def _vbox(children=(), *classes: str, layout: w.Layout | None = None) -> w.VBox:
@@ -81,22 +74,22 @@ class ChatWidget(w.VBox):
         self.choice_buttons: list[w.Button] = []
         ui = conversation.ui
 
-        header = _html(
+        header = html_widget(
             f'<div class="aw-header"><h3>{render._e(conversation.title[lang])}</h3>'
             f"<p>{render._e(conversation.intro[lang])}</p>"
             f'<p class="aw-fiction">{render._e(ui.fiction[lang])}</p>'
             f'<p class="aw-hint"><span aria-hidden="true">⚑</span> '
             f"{render._e(ui.flag_hint[lang])}</p></div>"
         )
-        self.progress_label = _html()
+        self.progress_label = html_widget()
         self.message_list = _vbox((), "aw-messages", "awareness-live", "awareness-scroll")
-        self.prompt = _html()
+        self.prompt = html_widget()
         # A fixed set of choice buttons, relabelled at each decision point: the button a
         # keyboard user pressed stays on the page and keeps the focus.
         self._pool = [self._pool_button() for _ in range(4)]
         self.choice_box = _vbox(self._pool, "aw-choices")
-        self.ending_panel = _html(layout=w.Layout(display="none"))
-        self.error_label = _html()
+        self.ending_panel = html_widget(layout=w.Layout(display="none"))
+        self.error_label = html_widget()
         self.back_button = _button("↩ " + ui.back[lang], "aw-control-btn", "aw-back")
         self.restart_button = _button("↺ " + ui.restart[lang], "aw-control-btn", "aw-restart")
         self.back_button.on_click(self._safe(self._on_back))
@@ -106,7 +99,7 @@ class ChatWidget(w.VBox):
             _dom_classes=("aw-controls",),
             layout=shared_layout(),
         )
-        style = _html(f"<style>{render.render_css()}</style>")
+        style = html_widget(f"<style>{render.render_css()}</style>")
         super().__init__(
             [
                 style,
@@ -175,7 +168,7 @@ class ChatWidget(w.VBox):
         """The widget for one message (cached): a bubble, plus a flag button on the left."""
         if node.id in self._messages:
             return self._messages[node.id]
-        bubble = _html(render.render_message(self.conversation, node, self.lang))
+        bubble = html_widget(render.render_message(self.conversation, node, self.lang))
         self._bubbles[node.id] = bubble
         if self.conversation.side(node) == "left":
             button = _button(self.conversation.ui.flag[self.lang], "aw-flag-btn")
@@ -191,7 +184,7 @@ class ChatWidget(w.VBox):
 
     def _feedback_card(self, choice: Choice) -> w.HTML:
         if choice.id not in self._feedback:
-            self._feedback[choice.id] = _html(
+            self._feedback[choice.id] = html_widget(
                 render.render_choice_feedback(self.conversation, choice, self.lang)
             )
         return self._feedback[choice.id]
@@ -238,7 +231,7 @@ class ChatWidget(w.VBox):
             delay = typing_delay(entry.node) if self.conversation.side(entry.node) == "left" else 0
             if new and delay > 0:
                 bubble = render.render_typing(self.conversation, entry.node.speaker, self.lang)
-                typing = _html(bubble)
+                typing = html_widget(bubble)
                 self.message_list.children = (*items, typing)
                 time.sleep(delay)
                 waited = True

@@ -20,7 +20,6 @@ from html import escape
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_bool import CheckboxStyle
-from ipywidgets.widgets.widget_button import ButtonStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from awareness.quiz.engine import QuizSession, final_quiz
@@ -33,7 +32,7 @@ from awareness.quiz.render import (
     render_css,
     summary_html,
 )
-from awareness.shared_models import html, shared_layout, shared_style
+from awareness.shared_models import button_widget, html_widget, shared_layout, shared_style
 
 __all__ = ["OrderRow", "QuizWidget", "quiz_widget"]
 
@@ -52,15 +51,10 @@ def _hidden(widget: widgets.Widget, hidden: bool) -> None:
     widget.layout.display = "none" if hidden else None
 
 
-# Widgets that are shown and hidden (``_hidden``) get a Layout of their own; the rest share
-# one (awareness.shared_models). Styles never change: all are shared.
-def _html(shown_and_hidden: bool = False, value: str = "") -> widgets.HTML:
-    return html(value, layout=widgets.Layout() if shown_and_hidden else None)
-
-
-def _button(description: str, shown_and_hidden: bool = False) -> widgets.Button:
-    layout = widgets.Layout() if shown_and_hidden else shared_layout()
-    return widgets.Button(description=description, layout=layout, style=shared_style(ButtonStyle))
+def _own() -> widgets.Layout:
+    """A Layout of its own, for a widget that is shown and hidden (``_hidden``); the rest
+    share one (awareness.shared_models)."""
+    return widgets.Layout()
 
 
 class OrderRow(widgets.HBox):
@@ -68,9 +62,9 @@ class OrderRow(widgets.HBox):
 
     def __init__(self, position: int, ui: QuizUi, lang: str):
         self.position = position
-        self.label = _html()
-        self.up = _button(ui.t("up", lang))
-        self.down = _button(ui.t("down", lang))
+        self.label = html_widget()
+        self.up = button_widget(ui.t("up", lang))
+        self.down = button_widget(ui.t("down", lang))
         for button in (self.up, self.down):
             button.add_class("quiz-move")
         self.label.add_class("quiz-step")
@@ -99,23 +93,23 @@ class QuizWidget(widgets.VBox):
         self.error_text = error_text or ui.t("error", lang)
         self.last_error: BaseException | None = None
 
-        self.style = _html(value=f"<style>{render_css()}</style>")
-        self.progress = _html(shown_and_hidden=True)
-        self.prompt = _html(shown_and_hidden=True)
-        self.hint = _html(shown_and_hidden=True)
+        self.style = html_widget(f"<style>{render_css()}</style>")
+        self.progress = html_widget(layout=_own())
+        self.prompt = html_widget(layout=_own())
+        self.hint = html_widget(layout=_own())
         self.inputs = widgets.VBox()
-        self.feedback = _html()
+        self.feedback = html_widget()
         self.choices: widgets.RadioButtons | None = None
         self.checkboxes: list[widgets.Checkbox] = []
         self.order_rows: list[OrderRow] = []
         self._shown_ids: list[str] = []  # option ids in the order shown (kernel only)
         self._order: list[str] = []  # order questions: step ids as the student placed them
 
-        self.check_button = _button(ui.t("check", lang), shown_and_hidden=True)
-        self.try_again_button = _button(ui.t("try_again", lang), shown_and_hidden=True)
-        self.show_answer_button = _button(ui.t("show_answer", lang), shown_and_hidden=True)
-        self.next_button = _button(ui.t("next", lang), shown_and_hidden=True)
-        self.restart_button = _button(ui.t("restart", lang), shown_and_hidden=True)
+        self.check_button = button_widget(ui.t("check", lang), _own())
+        self.try_again_button = button_widget(ui.t("try_again", lang), _own())
+        self.show_answer_button = button_widget(ui.t("show_answer", lang), _own())
+        self.next_button = button_widget(ui.t("next", lang), _own())
+        self.restart_button = button_widget(ui.t("restart", lang), _own())
         self.check_button.add_class("quiz-primary")
         self.next_button.add_class("quiz-primary")
         self.buttons = widgets.HBox(
@@ -129,7 +123,7 @@ class QuizWidget(widgets.VBox):
             layout=shared_layout(),
         )
         self.buttons.add_class("quiz-buttons")
-        self.summary = _html(shown_and_hidden=True)
+        self.summary = html_widget(layout=_own())
 
         self.check_button.on_click(self._safe(self._on_check))
         self.try_again_button.on_click(self._safe(self._on_try_again))

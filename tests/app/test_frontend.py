@@ -11,16 +11,12 @@ import ipywidgets as w
 import pytest
 from ipywidgets.widgets.widget import _instances
 
-from awareness.checklist import checklist_widget
 from awareness.content.course import load_course
-from awareness.conversation.engine import all_paths
 from awareness.conversation.model import load_conversation
-from awareness.conversation.widget import chat_widget
 from awareness.paths import PACKAGE
-from awareness.quiz.model import load_banks, load_ui
-from awareness.quiz.widget import QuizWidget
 from tests.app.pages import lesson_url, open_lesson
 from tests.conftest import ROOT, AppServer, fetch, free_port
+from tests.widget_tour import tour
 
 COURSE = load_course(ROOT)
 LITE = PACKAGE / "share/jupyter/voila/templates/awareness/static/lite.js"
@@ -37,20 +33,7 @@ def test_lite_draws_every_widget_type_the_course_uses(monkeypatch):
     lite.js draws (layouts and styles are applied, not drawn)."""
     monkeypatch.setenv("AWARENESS_FAST", "1")
     before = set(_instances)
-    lang = COURSE.languages[0]
-    chat = chat_widget(lang)
-    for path in all_paths(load_conversation()):
-        chat.restart_button.click()
-        for choice_id in path:
-            chat.choice_button(choice_id).click()
-    ui = load_ui()
-    for bank in load_banks().values():
-        quiz = QuizWidget(bank.questions, lang, ui, seed=1)
-        while not quiz.session.finished:
-            quiz.show_answer_button.click()
-            quiz.next_button.click()
-    for name in ("prevention", "report-police"):
-        checklist_widget(name, lang)
+    tour(COURSE.languages[0])
     views = {
         model._view_name
         for key, model in list(_instances.items())

@@ -1,8 +1,9 @@
 // Small helpers for the course pages; no network, no dependencies.
 // - containers marked .awareness-live become ARIA live regions (new chat messages are read out);
 // - containers marked .awareness-scroll stay scrolled to their newest message;
-// - links between lessons open in the same tab (JupyterLab's renderer adds target=_blank
-//   to every link in an output; a new tab per lesson would leave kernels running);
+// - links between lessons open in the same tab (with --CourseVoila.frontend=voila,
+//   JupyterLab's renderer adds target=_blank to every link in an output; a new tab per
+//   lesson would leave kernels running);
 // - each chat flag button is named after its message ("Flag: «Hi! I saw …»"), so a
 //   screen reader's list of buttons tells them apart (the visible word comes first).
 (function () {

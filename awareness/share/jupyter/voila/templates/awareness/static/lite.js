@@ -14,7 +14,7 @@
 
   var SUPPORTED = [
     "VBoxView", "HBoxView", "BoxView", "HTMLView", "ButtonView", "RadioButtonsView",
-    "CheckboxView", "LabelView"
+    "CheckboxView"
   ];
   var lite = (window.awarenessLite = { supported: SUPPORTED, unsupported: [], ready: false });
 
@@ -29,7 +29,6 @@
   var session = uid();
   var models = {}; // model id -> {id, state, views: [], comm}
   var ws = null;
-  var queue = []; // messages to send once the websocket is open
 
   // --------------------------------------------------------------------------- kernel
 
@@ -42,8 +41,8 @@
       parent_header: {}, metadata: metadata || {}, content: content, channel: "shell",
       buffers: []
     };
-    var text = JSON.stringify(msg);
-    if (ws && ws.readyState === 1) ws.send(text); else queue.push(text);
+    // Only sent on an open socket; a lost one is kernel-watch.js's to report.
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify(msg));
   }
 
   function sendUpdate(model, state) {
@@ -120,7 +119,6 @@
       send("comm_open", { comm_id: control, target_name: "jupyter.widget.control", data: {} },
         { version: "1.0.0" }); // the control protocol
       send("comm_msg", { comm_id: control, data: { method: "request_states" } });
-      queue.splice(0).forEach(function (text) { ws.send(text); });
     });
     ws.addEventListener("message", onMessage);
   }
@@ -134,8 +132,7 @@
     HTMLView: "lm-Widget jupyter-widgets widget-inline-hbox widget-html",
     ButtonView: "lm-Widget jupyter-widgets jupyter-button widget-button",
     RadioButtonsView: "lm-Widget jupyter-widgets widget-inline-hbox widget-radio",
-    CheckboxView: "lm-Widget jupyter-widgets widget-inline-hbox widget-checkbox",
-    LabelView: "lm-Widget jupyter-widgets widget-inline-hbox widget-label"
+    CheckboxView: "lm-Widget jupyter-widgets widget-inline-hbox widget-checkbox"
   };
 
   function View(model) {
@@ -154,9 +151,9 @@
   View.prototype.build = function () {
     var self = this;
     var m = this.model;
-    if (this.name === "HTMLView" || this.name === "LabelView") {
+    if (this.name === "HTMLView") {
       this.content = document.createElement("div");
-      this.content.className = this.name === "HTMLView" ? "widget-html-content" : "widget-label-content";
+      this.content.className = "widget-html-content";
       this.el.appendChild(this.content);
     } else if (this.name === "ButtonView") {
       this.el.type = "button";
@@ -201,11 +198,8 @@
       }
       this.applyLayout();
     }
-    if (this.name === "HTMLView" || this.name === "LabelView") {
-      if (has("value")) {
-        if (this.name === "HTMLView") this.content.innerHTML = s.value || "";
-        else this.content.textContent = s.value || "";
-      }
+    if (this.name === "HTMLView") {
+      if (has("value")) this.content.innerHTML = s.value || "";
     } else if (this.name === "ButtonView") {
       if (has("description") || has("icon")) this.el.textContent = s.description || "";
       if (has("tooltip") || has("description")) {
