@@ -9,8 +9,19 @@ from __future__ import annotations
 from html import escape
 
 from awareness.content.course import load_course
+from awareness.content.models import HelpService
 
-__all__ = ["content_error", "footer", "help_box", "start_page", "lesson_href", "start_href"]
+__all__ = [
+    "content_error",
+    "footer",
+    "help_box",
+    "help_item",
+    "lesson_href",
+    "not_in_trouble",
+    "start_href",
+    "start_page",
+    "tell_adult",
+]
 
 START_ID = "00-start"
 
@@ -34,17 +45,54 @@ def content_error(lang: str) -> str:
     return f'<div class="awareness-error" role="alert">⚠️ {escape(message)}</div>'
 
 
+def help_item(service: HelpService, lang: str) -> str:
+    """One help service: its name (a link to its site), how to reach it (the number a
+    tel: link) and what it is for. Used by the help box and the chat's endings."""
+    name = escape(service.name[lang])
+    if service.url:
+        href = escape(service.url)
+        name = f'<a href="{href}" target="_blank" rel="noopener noreferrer">{name}</a>'
+    contact = escape(service.contact[lang])
+    for phone in service.phones:
+        spaced = spaced_number(phone)
+        link = f'<a href="tel:{phone}">{spaced}</a>'
+        contact = contact.replace(spaced, link, 1) if spaced in contact else f"{contact} ({link})"
+    return f"<strong>{name}</strong>: {contact}<br><span>{escape(service.what[lang])}</span>"
+
+
+def spaced_number(digits: str) -> str:
+    """A phone number as Norwegians write it: 116 111, 800 333 21, 02800, 113."""
+    if len(digits) == 6:
+        return f"{digits[:3]} {digits[3:]}"
+    if len(digits) == 8:
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return digits
+
+
+def not_in_trouble(lang: str) -> str:
+    """The sentence every help box and lesson end carries: you are not the one in trouble."""
+    course = load_course()
+    text = escape(course.t("not_in_trouble", lang))
+    return f'<p class="awareness-not-in-trouble"><strong>{text}</strong></p>'
+
+
+def tell_adult(lang: str) -> str:
+    """The one ready-made sentence for telling an adult (the same in every place)."""
+    course = load_course()
+    return (
+        f'<p class="awareness-tell-adult">{escape(course.t("tell_adult_intro", lang))} '
+        f"<q>{escape(course.t('tell_adult', lang))}</q></p>"
+    )
+
+
 def help_box(lang: str) -> str:
     course = load_course()
-    items = "".join(
-        f"<li><strong>{escape(s.name[lang])}</strong>: {escape(s.contact[lang])}"
-        f"<br><span>{escape(s.what[lang])}</span></li>"
-        for s in course.help
-    )
+    items = "".join(f"<li>{help_item(s, lang)}</li>" for s in course.help)
     return (
         f'<div class="awareness-help" role="region" aria-labelledby="help-{lang}">'
         f'<h2 id="help-{lang}">{escape(course.t("help_heading", lang))}</h2>'
-        f"<p>{escape(course.t('help_intro', lang))}</p><ul>{items}</ul></div>"
+        f"{not_in_trouble(lang)}"
+        f"<p>{escape(course.t('help_intro', lang))}</p>{tell_adult(lang)}<ul>{items}</ul></div>"
     )
 
 

@@ -123,8 +123,23 @@ class HelpService(Strict):
     id: Slug
     name: Text
     contact: Text
-    url: str = Field(pattern=r"^https?://[^\s]+$")
+    # Phone numbers (digits only) in `contact`; each becomes a tel: link where it is shown.
+    phones: list[Annotated[str, Field(pattern=r"^[0-9]{3,12}$")]] = []
+    url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     what: Text
+
+    @model_validator(mode="after")
+    def _phones_are_shown(self) -> HelpService:
+        from awareness.html_parts import spaced_number
+
+        for phone in self.phones:
+            for lang, text in self.contact.root.items():
+                if spaced_number(phone) not in text:
+                    raise ValueError(
+                        f"phone {phone} is not written as {spaced_number(phone)!r} "
+                        f"in contact.{lang}"
+                    )
+        return self
 
 
 class Course(Strict):

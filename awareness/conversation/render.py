@@ -14,6 +14,7 @@ from pathlib import Path
 from awareness.content.models import HelpService
 from awareness.conversation.engine import ChatEngine, Sign, Summary
 from awareness.conversation.model import Choice, Conversation, Image, Node
+from awareness.html_parts import help_item
 
 __all__ = [
     "CSS_FILE",
@@ -195,11 +196,7 @@ def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
 
 def render_help(conv: Conversation, services: Iterable[HelpService], lang: str) -> str:
     """Where to get help: the services from course.yaml."""
-    items = "".join(
-        f'<li><a href="{_e(s.url)}" target="_blank" rel="noopener noreferrer">'
-        f"{_e(s.name[lang])}</a>: {_e(s.contact[lang])}. {_e(s.what[lang])}</li>"
-        for s in services
-    )
+    items = "".join(f"<li>{help_item(s, lang)}</li>" for s in services)
     return f'<section class="aw-help"><h4>{_e(conv.ui.help[lang])}</h4><ul>{items}</ul></section>'
 
 

@@ -32,7 +32,8 @@ NEVER_FAULT = {
     "nb": ("aldri offerets feil", "ikke din feil", "ikke Jonas' feil"),
     "en": ("never the victim's fault", "not your fault", "not Jonas's fault"),
 }
-READY_SENTENCE = {"nb": "Det skjer noe jeg trenger hjelp med", "en": "I need help with it"}
+# The one ready-made sentence for telling an adult: course.yaml's `tell_adult`, everywhere.
+READY_SENTENCE = {lang: COURSE.t("tell_adult", lang) for lang in COURSE.languages}
 
 
 def path_of(lang: str, lesson_id: str) -> Path:
@@ -258,8 +259,9 @@ def test_never_the_victims_fault_is_said_often(lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_key_messages(lang):
     text01 = markdown(read(lang, "01-what-is-sextortion"))
-    assert "1 av 10" in text01 or "1 in 10" in text01
     assert "12" in text01 and "Medietilsynet" in text01
+    # No Norwegian case counts or estimates without a dated public source (CONTENT_GUIDE).
+    assert "Kripos" not in text01 and "1 av 10" not in text01 and "1 in 10" not in text01
     assert "Jonas" in markdown(read(lang, "02-the-conversation"))
     assert "16" in markdown(read(lang, "02-the-conversation"))
     text03 = markdown(read(lang, "03-if-it-happens"))
