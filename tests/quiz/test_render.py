@@ -48,7 +48,7 @@ def _text(html: str) -> str:
 
 def test_slide_lists_every_option_before_the_answer(banks, ui, languages):
     lang = languages[0]
-    q = banks["02-the-conversation"].question("warning-signs-select")
+    q = banks["03-if-it-happens"].question("proof-for-police")
     before = render_question_html(q, ui, lang).partition('<div class="fragment">')[0]
     for option in q.options:
         assert _esc(option.text[lang]) in before
@@ -57,7 +57,7 @@ def test_slide_lists_every_option_before_the_answer(banks, ui, languages):
 
 def test_true_false_slide_uses_the_words(banks, ui, languages):
     lang = languages[0]
-    q = banks["03-if-it-happens"].question("paying-makes-them-stop")
+    q = banks["03-if-it-happens"].question("removed-without-paying")
     html = render_question_html(q, ui, lang)
     assert ui.t("true", lang) in html and ui.t("false", lang) in html
 
