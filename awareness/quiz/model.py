@@ -525,10 +525,15 @@ def _scan(root: Path, course: Course) -> tuple[dict[str, Bank | None], list[Prob
 
 
 def problems(root: Path, course: Course) -> list[Problem]:
-    """Every problem in quizzes/ (banks, ui.yaml, cross-bank rules, guide point coverage)."""
+    """Every problem in quizzes/ (banks, ui.yaml, cross-bank rules, guide point coverage,
+    and the quiz-shape errors and warnings of ``awareness.quiz.shape``)."""
+    from awareness.quiz import shape
+
     banks, found = _scan(root, course)
     found.extend(_ui_problems(root, course)[1])
     found.extend(_coverage_problems(root, banks))
+    valid = {lesson_id: bank for lesson_id, bank in banks.items() if bank is not None}
+    found.extend(shape.problems(root, valid, list(course.languages)))
     return found
 
 

@@ -59,7 +59,8 @@ def test_problem_line_names_file_question_and_field(course):
 
 
 def test_real_banks_have_no_problems(course):
-    assert [str(p) for p in problems(ROOT, course)] == []
+    """No errors; warnings (quiz shape) are the author's to judge and never fail a test."""
+    assert [str(p) for p in problems(ROOT, course) if p.is_error] == []
 
 
 def test_load_bank_and_banks(course):
