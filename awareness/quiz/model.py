@@ -132,6 +132,9 @@ UI_KEYS: dict[str, tuple[str, ...]] = {
     "topic_basics": (),
     "empty_quiz": (),
     "key_final_note": (),
+    "key_poll": (),
+    "poll": (),
+    "poll_notes": (),
 }
 _POINT_WORDS = ", ".join(GUIDE_POINTS[:3]) + " … " + GUIDE_POINTS[-1]
 
