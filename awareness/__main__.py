@@ -19,10 +19,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     course, problems = check_all(root)
     for problem in problems:
         print(problem)
-    if problems:
-        print(f"{len(problems)} problem(s) found in the course content.", file=sys.stderr)
+    errors = [p for p in problems if p.is_error]
+    warnings = len(problems) - len(errors)
+    also = f" and {warnings} warning(s)" if warnings else ""
+    if errors:
+        print(f"{len(errors)} problem(s){also} found in the course content.", file=sys.stderr)
         return 1
-    print(f"Content OK: {len(course.lessons)} lessons in {len(course.languages)} languages.")
+    print(
+        f"Content OK{' with ' + str(warnings) + ' warning(s)' if warnings else ''}: "
+        f"{len(course.lessons)} lessons in {len(course.languages)} languages."
+    )
     return 0
 
 
@@ -31,9 +37,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     root = content_root()
     _, problems = check_all(root)
-    if problems:
-        for problem in problems:
-            print(problem)
+    for problem in problems:
+        print(problem)
+    if any(p.is_error for p in problems):
         print("The app was not started: fix the content problems above.", file=sys.stderr)
         return 1
     from awareness.app import serve

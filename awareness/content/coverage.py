@@ -4,6 +4,11 @@ The questions that check a point come from the quiz banks' ``points`` (the quiz 
 reports a point no question checks); this check reports a point no lesson section
 teaches, a section that does not exist in a language's notebook, and points that are
 missing, unknown or listed twice.
+
+``beyond`` lists what the course teaches beyond the source's 19 points (CONTENT_GUIDE.md,
+"How it happens today", "Safe for minors", "How it speaks" and the help lines): each
+entry names the sections that teach it and the quiz questions that check it; a question
+or a section that does not exist is reported.
 """
 
 from __future__ import annotations
@@ -15,14 +20,21 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from awareness.content.load import load_model
-from awareness.content.models import Course, Strict, Text
+from awareness.content.models import Course, Slug, Strict, Text
 from awareness.content.problems import Problem
 from awareness.paths import display_path
 
-__all__ = ["GUIDE_POINTS", "Coverage", "Point", "notebook_sections", "problems"]
+__all__ = ["GUIDE_POINTS", "Coverage", "Point", "BeyondTopic", "notebook_sections", "problems"]
 
 GUIDE_POINTS = [str(n) for n in range(1, 20)]
 COVERAGE_FILE = Path("quizzes") / "coverage.yaml"
+
+
+def _section_refs(value: list[str]) -> list[str]:
+    bad = [v for v in value if v.count("#") != 1]
+    if bad:
+        raise ValueError(f"not a lesson section '<lesson-id>#<section-id>': {', '.join(bad)}")
+    return value
 
 
 class Point(Strict):
@@ -30,17 +42,23 @@ class Point(Strict):
     summary: Text
     lessons: list[str] = Field(min_length=1)
 
-    @field_validator("lessons")
-    @classmethod
-    def _sections(cls, value: list[str]) -> list[str]:
-        bad = [v for v in value if v.count("#") != 1]
-        if bad:
-            raise ValueError(f"not a lesson section '<lesson-id>#<section-id>': {', '.join(bad)}")
-        return value
+    _sections = field_validator("lessons")(_section_refs)
+
+
+class BeyondTopic(Strict):
+    """A topic beyond the source: where it is taught and which questions check it."""
+
+    id: Slug
+    summary: Text
+    lessons: list[str] = Field(min_length=1)
+    questions: list[Slug] = Field(min_length=1)
+
+    _sections = field_validator("lessons")(_section_refs)
 
 
 class Coverage(Strict):
     points: list[Point]
+    beyond: list[BeyondTopic] = []
 
 
 @lru_cache(maxsize=64)
@@ -76,21 +94,51 @@ def problems(root: Path, course: Course) -> list[Problem]:
             found.append(Problem(name, point.id, "id", "unknown guide point (use 1 to 19)"))
         if ids.count(point.id) > 1:
             found.append(Problem(name, point.id, "id", "guide point listed twice"))
-        lesson_ids = {lesson.id for lesson in course.lessons}
-        for ref in point.lessons:
-            lesson_id, section = ref.split("#")
-            if lesson_id not in lesson_ids:
-                found.append(Problem(name, point.id, "lessons", f"unknown lesson id {lesson_id!r}"))
-                continue
-            for lang in course.languages:
-                sections = notebook_sections(root / "lessons" / lang / f"{lesson_id}.ipynb")
-                if sections is not None and section not in sections:
-                    found.append(
-                        Problem(
-                            name,
-                            point.id,
-                            "lessons",
-                            f"no section {section!r} in lessons/{lang}/{lesson_id}.ipynb",
-                        )
-                    )
+        found.extend(_section_problems(root, course, name, point.id, point.lessons))
+    beyond_ids = [topic.id for topic in coverage.beyond]
+    questions = _question_ids(root)
+    for topic in coverage.beyond:
+        if beyond_ids.count(topic.id) > 1:
+            found.append(Problem(name, topic.id, "id", "topic listed twice in beyond"))
+        found.extend(_section_problems(root, course, name, topic.id, topic.lessons))
+        for qid in topic.questions if questions is not None else []:
+            if qid not in questions:
+                found.append(
+                    Problem(name, topic.id, "questions", f"no quiz question {qid!r} in the banks")
+                )
     return found
+
+
+def _section_problems(
+    root: Path, course: Course, name: str, item: str, refs: list[str]
+) -> list[Problem]:
+    found = []
+    lesson_ids = {lesson.id for lesson in course.lessons}
+    for ref in refs:
+        lesson_id, section = ref.split("#")
+        if lesson_id not in lesson_ids:
+            found.append(Problem(name, item, "lessons", f"unknown lesson id {lesson_id!r}"))
+            continue
+        for lang in course.languages:
+            sections = notebook_sections(root / "lessons" / lang / f"{lesson_id}.ipynb")
+            if sections is not None and section not in sections:
+                found.append(
+                    Problem(
+                        name,
+                        item,
+                        "lessons",
+                        f"no section {section!r} in lessons/{lang}/{lesson_id}.ipynb",
+                    )
+                )
+    return found
+
+
+def _question_ids(root: Path) -> set[str] | None:
+    """Every quiz question id; None when a bank has problems (the quiz check reports them)."""
+    from awareness.content.problems import ContentError
+    from awareness.quiz.model import all_questions, load_banks
+
+    try:
+        return {q.id for q in all_questions(load_banks(root))}
+    except ContentError:
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = ["ContentError", "Problem"]
 
@@ -14,15 +15,26 @@ class Problem:
     ``item`` is the id of the nearest thing with an id (a question, a node, a lesson),
     ``-`` when the problem is about the file as a whole. ``field`` is the dotted path
     inside that item, ``-`` when there is none.
+
+    ``severity`` is ``error`` (the content cannot be used: `make check` fails, the app
+    does not start) or ``warning`` (a tendency for the author to judge, such as a quiz
+    whose right answers are mostly the longest: printed with ``warning:`` before the
+    message, and `make check` still passes).
     """
 
     file: str
     item: str
     field: str
     message: str
+    severity: Literal["error", "warning"] = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity != "warning"
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.item}: {self.field}: {self.message}"
+        tag = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}: {self.item}: {self.field}: {tag}{self.message}"
 
 
 class ContentError(Exception):

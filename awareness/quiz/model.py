@@ -16,6 +16,9 @@ Bank schema (brief)::
       - id: dont-pay-myth           # unique across ALL banks
         type: true_false            # single | multiple | true_false | order | spot
         topic: what-to-do           # warning-signs | what-to-do | prevention | basics
+        kind: application           # recall (default) | application: a new case to apply it to
+        sensitive: true             # blame or feelings: an anonymous poll in class, never an
+                                    # answer slide; the pupil alone still gets the feedback
         points: ["10"]              # guide points "1".."19" this question checks
         revisit: 03-if-it-happens#dont-pay
         prompt: {nb: ..., en: ...}
@@ -47,6 +50,7 @@ from awareness.paths import content_root, display_path
 
 __all__ = [
     "GUIDE_POINTS",
+    "KINDS",
     "QUESTION_TYPES",
     "TOPICS",
     "UI_FILE",
@@ -76,6 +80,8 @@ GUIDE_POINTS: tuple[str, ...] = tuple(str(n) for n in range(1, 20))
 QUESTION_TYPES = ("single", "multiple", "true_false", "order", "spot")
 TOPICS = ("warning-signs", "what-to-do", "prevention", "basics")
 QuestionType = Literal["single", "multiple", "true_false", "order", "spot"]
+KINDS = ("recall", "application")
+Kind = Literal["recall", "application"]
 Topic = Literal["warning-signs", "what-to-do", "prevention", "basics"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+([-_][a-z0-9]+)*$")]
 SectionRef = Annotated[str, Field(pattern=r"^\d\d-[a-z0-9-]+#[a-z0-9-]+$")]
@@ -126,6 +132,9 @@ UI_KEYS: dict[str, tuple[str, ...]] = {
     "topic_basics": (),
     "empty_quiz": (),
     "key_final_note": (),
+    "key_poll": (),
+    "poll": (),
+    "poll_notes": (),
 }
 _POINT_WORDS = ", ".join(GUIDE_POINTS[:3]) + " … " + GUIDE_POINTS[-1]
 
@@ -153,6 +162,11 @@ class Question(Strict):
     id: Slug
     type: QuestionType
     topic: Topic
+    # recall: the lesson's own words and cases; application: a new case ("Sara gets …
+    # what should she do first?"). The shape checks want at least a third applications.
+    kind: Kind = "recall"
+    # A question about blame or feelings: in class an anonymous poll, never an answer slide.
+    sensitive: bool = False
     points: list[str]  # may be empty: help-seeking questions check no numbered point
     revisit: SectionRef
     prompt: Text
@@ -286,6 +300,8 @@ def _error_problem(name: str, data: Any, err: dict[str, Any]) -> Problem:
         message = f"unknown question type (use one of: {', '.join(QUESTION_TYPES)})"
     elif err["type"] == "literal_error" and last == "topic":
         message = f"unknown topic (use one of: {', '.join(TOPICS)})"
+    elif err["type"] == "literal_error" and last == "kind":
+        message = f"unknown kind (use one of: {', '.join(KINDS)})"
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     return Problem(name, item, ".".join(parts) or "-", message)
@@ -512,10 +528,15 @@ def _scan(root: Path, course: Course) -> tuple[dict[str, Bank | None], list[Prob
 
 
 def problems(root: Path, course: Course) -> list[Problem]:
-    """Every problem in quizzes/ (banks, ui.yaml, cross-bank rules, guide point coverage)."""
+    """Every problem in quizzes/ (banks, ui.yaml, cross-bank rules, guide point coverage,
+    and the quiz-shape errors and warnings of ``awareness.quiz.shape``)."""
+    from awareness.quiz import shape
+
     banks, found = _scan(root, course)
     found.extend(_ui_problems(root, course)[1])
     found.extend(_coverage_problems(root, banks))
+    valid = {lesson_id: bank for lesson_id, bank in banks.items() if bank is not None}
+    found.extend(shape.problems(root, valid, list(course.languages)))
     return found
 
 

@@ -3,7 +3,10 @@
 Every text goes through ``html.escape``. Meaning is never carried by colour alone: each
 mark has an icon and a word. The slide puts the question and its options first and the
 answer with its feedback in an element with class ``fragment`` (revealed on the next
-step of the slide show). ``answer_key_markdown`` writes the facilitator's answer key.
+step of the slide show). A ``sensitive`` question (blame or feelings) is an anonymous poll
+in class: its slide has the question and options and a line asking for anonymous answers,
+and no answer or feedback at all. ``answer_key_markdown`` writes the facilitator's answer
+key, where a sensitive question is marked as a poll.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ __all__ = [
     "feedback_html",
     "option_label",
     "render_bank_html",
+    "poll_html",
     "render_css",
     "render_question_html",
     "summary_html",
@@ -155,12 +159,36 @@ def _hint(question: Question, ui: QuizUi, lang: str) -> str:
 def render_question_html(
     question: Question, ui: QuizUi, lang: str, seed: int | str | None = 0
 ) -> str:
-    """One question as a slide: prompt and options, then the answer as a fragment."""
+    """One question as a slide: prompt and options, then the answer as a fragment.
+
+    A sensitive question is an anonymous poll (``poll_html``): no answer, no feedback.
+    """
+    if question.sensitive:
+        return poll_html(question, ui, lang, seed)
+    parts = _question_head(question, ui, lang, seed, _hint(question, ui, lang))
+    parts.append(f'<div class="fragment">{answer_html(question, ui, lang)}</div>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def poll_html(question: Question, ui: QuizUi, lang: str, seed: int | str | None = 0) -> str:
+    """A blame or feelings question as a class poll: the question and its options and a
+    line asking for anonymous answers. Nothing says which option is right."""
+    parts = _question_head(question, ui, lang, seed, ui.t("poll", lang), poll=True)
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _question_head(
+    question: Question, ui: QuizUi, lang: str, seed: int | str | None, hint: str, poll=False
+) -> list[str]:
     options = shuffled_options(question, seed)
     css = f"quiz-slide quiz-type-{question.type.replace('_', '-')}"
+    css += " quiz-poll" if poll else ""
     parts = [f'<section class="{css}" data-question="{escape(question.id)}">']
     parts.append(f'<h3 class="quiz-prompt">{escape(question.prompt[lang])}</h3>')
-    parts.append(f'<p class="quiz-hint">{escape(_hint(question, ui, lang))}</p>')
+    hint_css = "quiz-hint quiz-poll-hint" if poll else "quiz-hint"
+    parts.append(f'<p class="{hint_css}">{escape(hint)}</p>')
     tag = "ol" if question.type in ("order",) else "ul"
     parts.append(f'<{tag} class="quiz-options">')
     for option in options:
@@ -168,9 +196,7 @@ def render_question_html(
         label = escape(option_label(question, option, ui, lang))
         parts.append(f'<li class="quiz-option{sender}">{label}</li>')
     parts.append(f"</{tag}>")
-    parts.append(f'<div class="fragment">{answer_html(question, ui, lang)}</div>')
-    parts.append("</section>")
-    return "".join(parts)
+    return parts
 
 
 def render_bank_html(bank: Bank, ui: QuizUi, lang: str, seed: int | str | None = 0) -> str:
@@ -254,6 +280,8 @@ def _key_items(questions: list[Question], ui: QuizUi, lang: str) -> list[str]:
     lines: list[str] = []
     for n, q in enumerate(questions, 1):
         lines.append(f"{n}. **{_md(q.prompt[lang])}**")
+        if q.sensitive:
+            lines.append(f"   - *{_md(ui.t('key_poll', lang))}*")
         if q.type == "order":
             lines.append(f"   - {_md(ui.t('correct_order', lang))}:")
             for i, o in enumerate(q.options, 1):

@@ -112,15 +112,25 @@ def chat_slides(lang: str) -> list[dict]:
 
 
 def quiz_slides(lesson_id: str, lang: str) -> list[dict]:
-    """One slide per question; the answer and its explanation are a fragment."""
+    """One slide per question; the answer and its explanation are a fragment.
+
+    A sensitive question (blame or feelings) is an anonymous poll: its slide shows the
+    question and options only, never an answer or feedback, and its speaker notes say
+    how to run the poll.
+    """
     from awareness.quiz.engine import final_quiz
     from awareness.quiz.model import load_bank, load_banks, load_ui
-    from awareness.quiz.render import render_question_html
+    from awareness.quiz.render import poll_html, render_question_html
 
     bank = load_bank(lesson_id)
     ui = load_ui()
     questions = final_quiz(load_banks(), seed=0) if bank.final is not None else bank.questions
-    return [_slide(render_question_html(q, ui, lang, seed=0)) for q in questions]
+    return [
+        _slide(poll_html(q, ui, lang, seed=0), notes=ui.t("poll_notes", lang))
+        if q.sensitive
+        else _slide(render_question_html(q, ui, lang, seed=0))
+        for q in questions
+    ]
 
 
 def checklist_slides(name: str, lang: str) -> list[dict]:

@@ -59,7 +59,8 @@ def test_problem_line_names_file_question_and_field(course):
 
 
 def test_real_banks_have_no_problems(course):
-    assert [str(p) for p in problems(ROOT, course)] == []
+    """No errors; warnings (quiz shape) are the author's to judge and never fail a test."""
+    assert [str(p) for p in problems(ROOT, course) if p.is_error] == []
 
 
 def test_load_bank_and_banks(course):
@@ -94,7 +95,7 @@ def test_load_raises_content_error_with_every_problem(tmp_path, course):
     lines = str(err.value).splitlines()
     assert len(lines) == 2
     assert any("what-is-sextortion: options:" in line for line in lines)
-    assert any("what-they-demand: points: unknown guide point '42'" in line for line in lines)
+    assert any("who-it-hits: points: unknown guide point '42'" in line for line in lines)
     with pytest.raises(ContentError):
         load_banks(root=root)
 
@@ -169,7 +170,7 @@ def test_points_may_be_written_as_numbers(make_question):
 def test_questions_by_point_has_every_point(banks):
     by_point = questions_by_point(banks)
     assert list(by_point) == list(GUIDE_POINTS)
-    assert "paying-makes-them-stop" in by_point["10"]
+    assert "paid-once" in by_point["10"]
 
 
 def test_a_revisit_pointer_must_be_a_section_in_course_yaml(tmp_path, course):

@@ -9,6 +9,7 @@ from awareness.quiz.render import (
     answer_html,
     answer_key_markdown,
     feedback_html,
+    poll_html,
     render_bank_html,
     render_css,
     render_question_html,
@@ -22,6 +23,8 @@ def test_slide_puts_answer_in_a_fragment_after_the_options(banks, ui, languages)
     lang = languages[0]
     for bank in banks.values():
         for q in bank.questions:
+            if q.sensitive:
+                continue  # an anonymous poll: see test_a_sensitive_question_is_a_poll
             html = render_question_html(q, ui, lang)
             before, sep, after = html.partition('<div class="fragment">')
             assert sep, q.id
@@ -48,7 +51,7 @@ def _text(html: str) -> str:
 
 def test_slide_lists_every_option_before_the_answer(banks, ui, languages):
     lang = languages[0]
-    q = banks["02-the-conversation"].question("warning-signs-select")
+    q = banks["03-if-it-happens"].question("proof-for-police")
     before = render_question_html(q, ui, lang).partition('<div class="fragment">')[0]
     for option in q.options:
         assert _esc(option.text[lang]) in before
@@ -57,7 +60,7 @@ def test_slide_lists_every_option_before_the_answer(banks, ui, languages):
 
 def test_true_false_slide_uses_the_words(banks, ui, languages):
     lang = languages[0]
-    q = banks["03-if-it-happens"].question("paying-makes-them-stop")
+    q = banks["03-if-it-happens"].question("removed-without-paying")
     html = render_question_html(q, ui, lang)
     assert ui.t("true", lang) in html and ui.t("false", lang) in html
 
@@ -154,3 +157,33 @@ def test_answer_key_of_the_final_quiz(banks, ui, languages):
     assert ui.t("key_final_note", lang) in md
     for q in final_quiz(banks, 0):
         assert _md_plain(q.prompt[lang]) in md, q.id
+
+
+def test_a_sensitive_question_is_a_poll_without_an_answer(banks, ui, languages):
+    """Blame and feelings questions are never answered on a slide: the question, its
+    options and the poll line; no fragment, no verdict, no feedback, no right-answer mark."""
+    sensitive = [q for bank in banks.values() for q in bank.questions if q.sensitive]
+    assert len(sensitive) >= 3
+    for lang in languages:
+        for q in sensitive:
+            for html in (render_question_html(q, ui, lang), poll_html(q, ui, lang)):
+                assert "fragment" not in html and "quiz-answer" not in html, q.id
+                assert 'class="quiz-slide quiz-type-' in html and "quiz-poll" in html
+                assert _esc(ui.t("poll", lang)) in html
+                assert _esc(q.prompt[lang]) in html
+                text = _text(html)
+                for option in q.options:
+                    assert option.feedback[lang] not in text, (q.id, option.id)
+                for word in ("right_answer", "not_right", "correct", "warning_sign"):
+                    assert ui.t(word, lang) not in text, (q.id, word)
+
+
+def test_the_answer_key_marks_polls(banks, ui, languages):
+    q = banks["01-what-is-sextortion"].question("partly-his-fault")
+    assert q.sensitive
+    for lang in languages:
+        md = _md_plain(answer_key_markdown(banks["01-what-is-sextortion"], lang, ui))
+        assert ui.t("key_poll", lang) in md
+        assert md.count(ui.t("key_poll", lang)) == sum(
+            1 for x in banks["01-what-is-sextortion"].questions if x.sensitive
+        )

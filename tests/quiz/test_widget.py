@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 
 import ipywidgets as widgets
 import pytest
@@ -293,3 +294,21 @@ def test_css_shipped_in_one_style_widget(widget):
     assert len(styles) == 1
     assert ".quiz-feedback" in styles[0].value
     assert "http" not in styles[0].value  # nothing from the internet
+
+
+def test_a_sensitive_question_gives_the_pupil_kind_feedback(banks, ui, languages):
+    """In class a blame or feelings question is an anonymous poll; a pupil alone in the app
+    still answers it and gets the feedback for their own answer, kindly worded."""
+    q = banks["01-what-is-sextortion"].question("partly-his-fault")
+    assert q.sensitive
+    for lang in languages:
+        w = QuizWidget([q], lang, ui, seed=1)
+        choose(w, ["true"])  # the myth: "partly his own fault"
+        w.check_button.click()
+        assert escape(q.option("true").feedback[lang]) in w.feedback.value
+        assert escape(ui.t("wrong", lang)) in w.feedback.value
+        assert visible(w.try_again_button)
+        w.try_again_button.click()
+        choose(w, ["false"])
+        w.check_button.click()
+        assert escape(q.option("false").feedback[lang]) in w.feedback.value

@@ -139,6 +139,21 @@ def test_a_quiz_answer_is_hidden_until_the_teacher_advances(exported, file_page,
     assert answer.evaluate("el => getComputedStyle(el.closest('.fragment')).opacity") == "1"
 
 
+def test_a_sensitive_question_is_never_an_answer_slide(exported):
+    """Blame and feelings questions are anonymous polls in class: in every deck, a poll's
+    slide has no answer, and no later fragment or slide of its own reveals one."""
+    _, results = exported
+    polls = 0
+    for result in results.values():
+        html = result.html.read_text(encoding="utf-8")
+        for part in html.split('class="quiz-slide ')[1:]:
+            slide = part.split("</section>", 1)[0]
+            if "quiz-poll" in slide.split(">", 1)[0]:
+                polls += 1
+                assert "quiz-answer" not in slide and "fragment" not in slide, slide[:200]
+    assert polls >= len(COURSE.languages)  # lesson 01 has one in every language
+
+
 def test_the_chat_becomes_fragments_and_what_would_you_do_slides(exported):
     _, results = exported
     html = results[("nb", "02-the-conversation")].html.read_text(encoding="utf-8")
