@@ -1,13 +1,17 @@
 """Build the facilitator notes: ``python -m awareness.notes_build [--out build/notes]``.
 
-For every course language and every note (00-overview, then the lessons) it writes
-``<out>/<lang>/<lesson-id>.md`` and ``.html`` with
+For every course language and every note (00-overview, then the lessons) and shared
+page (safeguarding, the parents' letter and evening) it writes ``<out>/<lang>/<id>.md``
+and ``.html`` with
 
 - the quiz answer key filled in from the lesson's quiz bank
   (``awareness.quiz.render.answer_key_markdown(bank, lang)``), never typed by hand;
 - for 02-the-conversation, the branch map of the conversation
   (``awareness.conversation.branchmap.branch_map_svg(conversation, lang)``) written as
   ``<out>/<lang>/02-branch-map.svg`` and linked from the note.
+
+In the HTML, links between notes (``safeguarding.md#help``) point at the HTML files, and
+when printed, the script (the run sheet) has the first page to itself.
 
 Those generators live in other modules and are imported lazily: when one cannot be
 used yet, the note keeps its own one-line text plus a marker comment
@@ -30,7 +34,7 @@ import mistune
 
 from awareness.content import notes as notes_mod
 from awareness.content.course import course_problems
-from awareness.content.notes import Note, expected_note_ids, note_path, parse_note
+from awareness.content.notes import Note, expected_files, note_path, parse_note
 from awareness.paths import content_root, display_path
 
 __all__ = [
@@ -58,7 +62,19 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #bbb; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 img { max-width: 100%; }
 code { background: #f2f2f2; padding: 0 0.2rem; }
-@media print { h2 { break-after: avoid; } }
+@page { size: A4; margin: 15mm; }
+@media print {
+  body { font-size: 10pt; line-height: 1.3; }
+  main { max-width: none; padding: 0; }
+  h1 { font-size: 15pt; margin: 0 0 0.3rem; }
+  h2 { font-size: 12.5pt; border-top: none; padding-top: 0; margin: 0.8rem 0 0.3rem; }
+  h3 { font-size: 10.5pt; margin: 0.5rem 0 0.1rem; }
+  h2, h3 { break-after: avoid; }
+  p, ul, ol { margin: 0.2rem 0; }
+  ul, ol { padding-left: 1.2rem; }
+  #run-sheet ~ h2 { break-before: page; }
+  #run-sheet ~ h2 ~ h2 { break-before: auto; }
+}
 """
 
 
@@ -155,6 +171,8 @@ def render_note(root: Path, lang: str, lesson_id: str, result: BuildResult) -> s
 
 
 _FRONT = re.compile(r"\A---\n.*?\n(---|\.\.\.)\n", re.S)
+# A link to another note or page in this folder: (name.md or name.md#anchor).
+_NOTE_LINK = re.compile(r"\]\(([a-z0-9-]+)\.md(#[a-z0-9-]+)?\)")
 _ID_SUFFIX = re.compile(r"\s*\{#([a-z0-9-]+)\}\s*$")
 
 
@@ -178,7 +196,7 @@ class _Renderer(mistune.HTMLRenderer):
 
 def note_to_html(markdown: str, lang: str, title: str) -> str:
     """A small self-contained HTML page for one note (no external resources)."""
-    body = _FRONT.sub("", markdown, count=1)
+    body = _NOTE_LINK.sub(r"](\1.html\2)", _FRONT.sub("", markdown, count=1))
     to_html = mistune.create_markdown(renderer=_Renderer(), plugins=["table", "strikethrough"])
     return (
         "<!doctype html>\n"
@@ -218,7 +236,7 @@ def build_notes(root: Path | None = None, out: Path | None = None) -> BuildResul
     result = BuildResult()
     # Render everything first, so a broken quiz bank or conversation writes nothing.
     for lang in course.languages:
-        for lesson_id in expected_note_ids(course):
+        for lesson_id in expected_files(course):
             markdown = render_note(root, lang, lesson_id, result)
             title = parse_note(note_path(root, lang, lesson_id)).title
             result.pending[Path(lang) / f"{lesson_id}.md"] = markdown

@@ -1,22 +1,34 @@
 """Facilitator notes: Markdown with a small front matter, sections found by heading id.
 
-A note lives in ``facilitator_notes/<lang>/<lesson-id>.md``::
+A lesson note lives in ``facilitator_notes/<lang>/<lesson-id>.md`` and opens with its
+45-minute script, the run sheet; everything after it is reference::
 
     ---
     lesson: 01-what-is-sextortion
     minutes: 45
     ---
     # Leksjon 1: Hva er seksuell utpressing? {#title}
-    ## Mål {#objectives}
+    ## Manus for timen {#run-sheet}
+    ### 0–6 min · Mål og trygg ramme {#objectives}
+    ### 6–13 min · Hva er det? {#definition}
     ...
-    ## Kjøreplan {#run-sheet}
-    ### Hva er det? {#definition}
+    ## Ivaretakelse i denne timen {#safeguarding}
+    ...
 
 Every heading carries a language-neutral id in attribute syntax (``{#id}``); the ids,
 not the words, tie the languages together. A section is known by its *key*: the ids
 from level 2 down, joined by ``/`` (``run-sheet/definition``); the level-1 heading's key
-is its own id. The run-sheet has one subsection per lesson section id (the notebook's
-``metadata.awareness.section``); those subsections are the slides' speaker notes.
+is its own id.
+
+The run sheet has one entry (``###``) per section id of the lesson in course.yaml, in
+the same order. Each entry's title starts with its minutes (``6–13 min``); the entries
+follow each other without gaps and fill the note's ``minutes``. Those entries are the
+slides' speaker notes (``speaker_notes``).
+
+Besides the overview and one note per lesson, each language has the shared pages in
+``SHARED_PAGES`` (front matter ``page: <name>``): the safeguarding page every note
+links to, and the letter and slide list for parents. A section with the id ``help`` is a
+help list and must name every contact in ``HELP_MUST_NAME``.
 
 ``problems(root, course)`` is one of the ``make check`` checks; ``parse_note`` and
 ``speaker_notes`` are for the notes build and the slide export.
@@ -24,7 +36,6 @@ is its own id. The run-sheet has one subsection per lesson section id (the noteb
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -37,17 +48,27 @@ from awareness.content.problems import ContentError, Problem
 from awareness.paths import content_root, display_path
 
 __all__ = [
+    "HELP_MUST_NAME",
+    "HELP_SECTION",
+    "LESSON_SAFEGUARDING_MUST_NAME",
     "LESSON_SECTIONS",
     "NOTES_DIR",
     "OVERVIEW_ID",
     "OVERVIEW_SECTIONS",
-    "PREPARE_MUST_NAME",
+    "PAGE_SECTIONS",
+    "RUN_SHEET",
+    "SAFEGUARDING_PAGE",
+    "SCRIPT_MAX_WORDS",
+    "SHARED_PAGES",
     "FrontMatter",
     "Note",
     "Section",
+    "anchor_of",
+    "entry_minutes",
+    "expected_files",
     "expected_note_ids",
+    "note_links",
     "note_path",
-    "notebook_sections",
     "parse_note",
     "problems",
     "read_note",
@@ -57,52 +78,103 @@ __all__ = [
 
 NOTES_DIR = "facilitator_notes"
 OVERVIEW_ID = "00-overview"
+RUN_SHEET = "run-sheet"
+HELP_SECTION = "help"
+SAFEGUARDING_PAGE = "safeguarding"
 
-# The level-2 sections every lesson note has, in this order.
+# The level-2 sections every lesson note has, in this order: the script first, then the
+# lesson's own safeguarding cue, then the reference.
 LESSON_SECTIONS = (
+    RUN_SHEET,
+    "safeguarding",
     "objectives",
     "prepare",
-    "ground-rules",
-    "time-plan",
-    "run-sheet",
     "discussion",
     "answer-key",
     "misconceptions",
-    "safeguarding",
 )
-# Lessons whose note also has a branch map of the conversation (after the answer key).
-BRANCH_MAP_LESSONS = ("02-the-conversation",)
+# Lessons whose note also has a branch map of their chat scenario (after the answer key).
+BRANCH_MAP_LESSONS = ("02-the-conversation", "04-prevention")
 OVERVIEW_SECTIONS = (
     "about",
+    "today",
+    "course-messages",
     "how-to-run",
     "plans",
     "prepare",
-    "ground-rules",
     "safeguarding",
+    "sources",
 )
-# Language-neutral contact details the "prepare" section must list (checked before a session).
-PREPARE_MUST_NAME = (
+# The pages every language has besides the notes, and their level-2 sections in order.
+PAGE_SECTIONS: dict[str, tuple[str, ...]] = {
+    SAFEGUARDING_PAGE: (
+        "before",
+        "ground-rules",
+        "content-warning",
+        "in-the-room",
+        "disclosure",
+        "no-secrets",
+        "images",
+        "duty-to-inform",
+        "self-harm",
+        HELP_SECTION,
+    ),
+    "parents-letter": ("what-it-is", "the-course", "at-home", HELP_SECTION),
+    "parents-evening": (
+        "welcome",
+        "what-it-is",
+        "today",
+        "how-common",
+        "the-course",
+        "never-their-fault",
+        "if-it-happens",
+        "proof-without-copies",
+        "what-parents-can-do",
+        HELP_SECTION,
+        "questions",
+    ),
+}
+SHARED_PAGES = tuple(PAGE_SECTIONS)
+# Language-neutral contact details every help list names (checked before each session):
+# Alarmtelefonen, Mental Helse, medical emergency, police emergency and non-emergency,
+# Slettmeg, Kors på halsen, Take It Down.
+HELP_MUST_NAME = (
     "116 111",
+    "116 123",
+    "113",
     "112",
     "02800",
-    "tips.politiet.no",
     "slettmeg.no/kontakt-oss",
     "800 333 21",
-    "take it down",
+    "takeitdown.ncmec.org",
 )
-SAFEGUARDING_MUST_NAME = ("116 111",)
+# The crisis net every lesson's own safeguarding cue names.
+LESSON_SAFEGUARDING_MUST_NAME = ("116 111", "116 123", "113")
+# The script is one printed A4 page (the notes build's print style): at most this many
+# words, headings included.
+SCRIPT_MAX_WORDS = 560
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
 _HEADING_ID = re.compile(r"[ \t]*\{#([^}\s]*)\}$")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
+# A run-sheet entry's title: "6–13 min · What it is" (en dash or hyphen).
+_MINUTES = re.compile(r"^(\d{1,3})[ \t]*[–-][ \t]*(\d{1,3})[ \t]*min\b")
+# A link to another note or page: [text](name.md) or [text](name.md#anchor) or [text](#anchor).
+_LINK = re.compile(r"\[([^\]]*)\]\((?:([a-z0-9-]+)\.md)?(?:#([a-z0-9-]+))?\)")
+_NUMBER_EDGE = r"(?<![\w.]){}(?![\w])"
 
 
 class FrontMatter(Strict):
-    """The YAML between the ``---`` lines at the top of a note."""
+    """The YAML between the ``---`` lines at the top of a note or shared page.
 
-    lesson: LessonId
-    minutes: int = Field(ge=1, le=180)
+    A lesson note or the overview says ``lesson`` and ``minutes``; a shared page says
+    ``page`` (and may say ``minutes``).
+    """
+
+    lesson: LessonId | None = None
+    page: str | None = None
+    minutes: int | None = Field(default=None, ge=1, le=180)
 
 
 class Section(Strict):
@@ -122,11 +194,14 @@ class Section(Strict):
 
 
 class Note(Strict):
-    """A parsed facilitator note."""
+    """A parsed facilitator note or shared page.
+
+    ``lesson`` is the file's id: a lesson id, ``00-overview`` or a shared page's name.
+    """
 
     path: str
     lesson: str
-    minutes: int
+    minutes: int | None
     sections: tuple[Section, ...]
 
     def section(self, key: str) -> Section:
@@ -162,8 +237,13 @@ class Note(Strict):
                 return section.title
         return self.lesson
 
+    @property
+    def is_page(self) -> bool:
+        return self.lesson in SHARED_PAGES
+
 
 def note_path(root: Path, lang: str, lesson_id: str) -> Path:
+    """The file of a note or shared page: ``facilitator_notes/<lang>/<id>.md``."""
     return root / NOTES_DIR / lang / f"{lesson_id}.md"
 
 
@@ -172,14 +252,37 @@ def expected_note_ids(course) -> list[str]:
     return [OVERVIEW_ID, *(lesson.id for lesson in course.lessons)]
 
 
+def expected_files(course) -> list[str]:
+    """Every file each language must have: the notes, then the shared pages."""
+    return [*expected_note_ids(course), *SHARED_PAGES]
+
+
 def required_sections(lesson_id: str) -> tuple[str, ...]:
-    """The level-2 section ids a note must have, in order."""
+    """The level-2 section ids a note or page must have, in order."""
     if lesson_id == OVERVIEW_ID:
         return OVERVIEW_SECTIONS
+    if lesson_id in PAGE_SECTIONS:
+        return PAGE_SECTIONS[lesson_id]
     if lesson_id in BRANCH_MAP_LESSONS:
         i = LESSON_SECTIONS.index("answer-key") + 1
         return (*LESSON_SECTIONS[:i], "branch-map", *LESSON_SECTIONS[i:])
     return LESSON_SECTIONS
+
+
+def entry_minutes(section: Section) -> tuple[int, int] | None:
+    """(start, end) minute of a run-sheet entry, from its title; None if it has none."""
+    match = _MINUTES.match(section.title)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def note_links(text: str) -> list[tuple[str, str | None, str | None]]:
+    """The links to notes and pages in Markdown: (link text, file id or None, anchor)."""
+    return [(" ".join(m.group(1).split()), m.group(2), m.group(3)) for m in _LINK.finditer(text)]
+
+
+def anchor_of(key: str) -> str:
+    """The HTML id the notes build gives a section key (``run-sheet/x`` → ``run-sheet--x``)."""
+    return key.replace("/", "--")
 
 
 def _split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -275,11 +378,25 @@ def _sections(markdown: str, first_line: int, name: str, item: str):
     return tuple(sections), problems
 
 
+def _front_matter_problem(err: dict, data: dict, page: bool) -> tuple[str, str]:
+    field = str(err["loc"][0]) if err["loc"] else "-"
+    if err["type"] == "extra_forbidden":
+        allowed = "page and minutes" if page else "lesson and minutes"
+        return field, f"unknown front-matter key (only {allowed})"
+    if field == "minutes":
+        return field, f"must be a whole number of minutes from 1 to 180, not {data[field]!r}"
+    if field == "lesson":
+        return field, f"{data[field]!r} is not a lesson id like 01-what-is-sextortion"
+    return field, err["msg"]
+
+
 def read_note(path: Path) -> tuple[Note | None, list[Problem]]:
-    """Parse a note; returns (note or None, problems). Never raises for a bad file."""
+    """Parse a note or shared page; returns (note or None, problems). Never raises."""
     path = Path(path)
     name = display_path(path)
     item = path.stem
+    page = item in SHARED_PAGES
+    start = "'page: <name>'" if page else "'lesson: <id>', 'minutes: <n>'"
 
     def fail(field: str, message: str) -> tuple[None, list[Problem]]:
         return None, [Problem(name, item, field, message)]
@@ -292,10 +409,7 @@ def read_note(path: Path) -> tuple[Note | None, list[Problem]]:
         return fail("-", "not valid UTF-8; save the file as UTF-8")
     front, markdown, first_line = _split_front_matter(text)
     if front is None:
-        return fail(
-            "-",
-            "no front matter: start the file with '---', 'lesson: <id>', 'minutes: <n>', '---'",
-        )
+        return fail("-", f"no front matter: start the file with '---', {start}, '---'")
     try:
         data = yaml.safe_load(front)
     except yaml.YAMLError as exc:
@@ -303,41 +417,64 @@ def read_note(path: Path) -> tuple[Note | None, list[Problem]]:
         where = f" at line {mark.line + 2}" if mark else ""
         return fail("-", f"front matter is not valid YAML{where}")
     if not isinstance(data, dict):
-        return fail("-", "front matter must be 'key: value' lines (lesson, minutes)")
+        keys = "page" if page else "lesson, minutes"
+        return fail("-", f"front matter must be 'key: value' lines ({keys})")
     problems: list[Problem] = []
     try:
         front_matter = FrontMatter.model_validate(data)
     except ValidationError as exc:
         front_matter = None
         for err in exc.errors(include_url=False):
-            field = str(err["loc"][0]) if err["loc"] else "-"
-            if err["type"] == "missing":
-                message = "missing in the front matter"
-            elif err["type"] == "extra_forbidden":
-                message = "unknown front-matter key (only lesson and minutes)"
-            elif field == "minutes":
-                message = f"must be a whole number of minutes from 1 to 180, not {data[field]!r}"
-            elif field == "lesson":
-                message = f"{data[field]!r} is not a lesson id like 01-what-is-sextortion"
-            else:
-                message = err["msg"]
-            problems.append(Problem(name, item, field, message))
-    if front_matter is not None and front_matter.lesson != path.stem:
-        problems.append(
-            Problem(
-                name,
-                item,
-                "lesson",
-                f"the front matter says {front_matter.lesson!r} but the file is {path.name}",
-            )
-        )
+            problems.append(Problem(name, item, *_front_matter_problem(err, data, page)))
+    file_id = None
+    if front_matter is not None:
+        if page:
+            if front_matter.lesson is not None:
+                problems.append(
+                    Problem(name, item, "lesson", "a shared page says 'page: <name>', not lesson")
+                )
+            if front_matter.page is None:
+                problems.append(Problem(name, item, "page", "missing in the front matter"))
+            elif front_matter.page != item:
+                problems.append(
+                    Problem(
+                        name,
+                        item,
+                        "page",
+                        f"the front matter says {front_matter.page!r} but the file is {path.name}",
+                    )
+                )
+            file_id = item
+        else:
+            if front_matter.page is not None:
+                problems.append(
+                    Problem(
+                        name,
+                        item,
+                        "page",
+                        f"unknown front-matter key (only lesson and minutes; the shared "
+                        f"pages are {', '.join(SHARED_PAGES)})",
+                    )
+                )
+            for field in ("lesson", "minutes"):
+                if getattr(front_matter, field) is None:
+                    problems.append(Problem(name, item, field, "missing in the front matter"))
+            if front_matter.lesson is not None and front_matter.lesson != item:
+                problems.append(
+                    Problem(
+                        name,
+                        item,
+                        "lesson",
+                        f"the front matter says {front_matter.lesson!r} but the file is "
+                        f"{path.name}",
+                    )
+                )
+            file_id = front_matter.lesson
     sections, heading_problems = _sections(markdown, first_line, name, item)
     problems.extend(heading_problems)
-    if front_matter is None:
+    if front_matter is None or file_id is None:
         return None, problems
-    note = Note(
-        path=name, lesson=front_matter.lesson, minutes=front_matter.minutes, sections=sections
-    )
+    note = Note(path=name, lesson=file_id, minutes=front_matter.minutes, sections=sections)
     return note, problems
 
 
@@ -349,30 +486,19 @@ def parse_note(path: Path) -> Note:
     return note
 
 
-def notebook_sections(path: Path) -> list[str] | None:
-    """Section ids of a lesson notebook (markdown cells' ``metadata.awareness.section``).
-
-    None when the notebook is missing or unreadable (another check reports that).
-    """
-    try:
-        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
-        ids = []
-        for cell in notebook.get("cells", []):
-            meta = cell.get("metadata", {}).get("awareness", {})
-            section = meta.get("section") if isinstance(meta, dict) else None
-            if cell.get("cell_type") == "markdown" and isinstance(section, str):
-                ids.append(section)
-        return ids
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
 def _contains(text: str, needle: str) -> bool:
+    """Whether text names needle; a number must stand alone (113 is not part of 21131)."""
+    if needle[:1].isdigit():
+        return re.search(_NUMBER_EDGE.format(re.escape(needle)), text) is not None
     return needle.lower() in text.lower()
 
 
-def _note_problems(note: Note, root: Path, lang: str) -> list[Problem]:
-    """The checks that need a parsed note: sections, run-sheet, help numbers."""
+def _words(text: str) -> int:
+    return len(re.findall(r"[^\s#*|>-]+", text))
+
+
+def _section_problems(note: Note) -> list[Problem]:
+    """Title, required level-2 sections present, in order and not empty."""
     name, item = note.path, note.lesson
     found: list[Problem] = []
     required = required_sections(note.lesson)
@@ -396,22 +522,153 @@ def _note_problems(note: Note, root: Path, lang: str) -> list[Problem]:
     for section in note.sections:
         if section.level == 2 and section.id in required and not section.text:
             found.append(Problem(name, item, section.id, "section is empty"))
-    if note.lesson == OVERVIEW_ID:
-        return found
-    if note.has("prepare"):
-        text = note.section("prepare").text
-        for needle in PREPARE_MUST_NAME:
-            if not _contains(text, needle):
+    return found
+
+
+def _help_problems(note: Note) -> list[Problem]:
+    """Every help list (a section with the id ``help``) names every contact."""
+    found = []
+    for section in note.sections:
+        if section.id != HELP_SECTION:
+            continue
+        for needle in HELP_MUST_NAME:
+            if not _contains(section.text, needle):
                 found.append(
-                    Problem(name, item, "prepare", f"does not list the help contact {needle!r}")
+                    Problem(note.path, note.lesson, section.key, f"does not list {needle!r}")
+                )
+    return found
+
+
+def _run_sheet_problems(note: Note, section_ids: list[str], where: str) -> list[Problem]:
+    """The script: first, one entry per lesson section in order, minutes that fill the
+    lesson without gaps, one page long."""
+    name, item = note.path, note.lesson
+    found: list[Problem] = []
+    if not note.has(RUN_SHEET):
+        return found  # reported as a missing section
+    top = note.top_level
+    if top and top[0] != RUN_SHEET:
+        found.append(
+            Problem(name, item, RUN_SHEET, f"the script must come first, before {top[0]!r}")
+        )
+    entries = note.children(RUN_SHEET)
+    ids = [entry.id for entry in entries]
+    for section_id in section_ids:
+        if section_id not in ids:
+            found.append(
+                Problem(
+                    name,
+                    item,
+                    f"{RUN_SHEET}/{section_id}",
+                    f"the script has no entry '### <from>–<to> min · … {{#{section_id}}}' "
+                    f"for this section of {where}",
+                )
+            )
+    for section_id in ids:
+        if section_id not in section_ids:
+            found.append(
+                Problem(name, item, f"{RUN_SHEET}/{section_id}", f"{where} has no such section")
+            )
+    common = [i for i in ids if i in section_ids]
+    if common != [i for i in section_ids if i in common]:
+        found.append(
+            Problem(
+                name,
+                item,
+                RUN_SHEET,
+                f"entries out of order: {where} has {' → '.join(section_ids)}",
+            )
+        )
+    previous_end = 0
+    total = 0
+    timed = True
+    for entry in entries:
+        if entry.level != 3:
+            continue
+        if not entry.text:
+            found.append(Problem(name, item, entry.key, "the entry is empty: say what to do"))
+        minutes = entry_minutes(entry)
+        if minutes is None:
+            found.append(
+                Problem(
+                    name,
+                    item,
+                    entry.key,
+                    f"the title must start with its minutes, like '<from>–<to> min · "
+                    f"{entry.title}'",
+                )
+            )
+            timed = False
+            continue
+        start, end = minutes
+        if end <= start:
+            found.append(Problem(name, item, entry.key, f"ends at minute {end}, not after {start}"))
+            timed = False
+            continue
+        if start != previous_end:
+            found.append(
+                Problem(
+                    name,
+                    item,
+                    entry.key,
+                    f"starts at minute {start}, but the entry before ends at {previous_end}",
+                )
+            )
+        previous_end = end
+        total += end - start
+    if timed and entries and note.minutes is not None and total != note.minutes:
+        found.append(
+            Problem(
+                name,
+                item,
+                RUN_SHEET,
+                f"the entries add up to {total} minutes, not the {note.minutes} of the "
+                "front matter",
+            )
+        )
+    words = _words(note.section(RUN_SHEET).text)
+    if words > SCRIPT_MAX_WORDS:
+        found.append(
+            Problem(
+                name,
+                item,
+                RUN_SHEET,
+                f"the script has {words} words; keep it to one page ({SCRIPT_MAX_WORDS} "
+                "words): move the rest to the reference sections",
+            )
+        )
+    return found
+
+
+def _lesson_problems(note: Note, course) -> list[Problem]:
+    """The checks of a lesson note: script, safeguarding cue, answer key, discussion."""
+    name, item = note.path, note.lesson
+    found: list[Problem] = []
+    lesson = next((x for x in course.lessons if x.id == note.lesson), None)
+    if lesson is not None:
+        where = f"course.yaml lesson {lesson.id}"
+        found.extend(_run_sheet_problems(note, lesson.section_ids, where))
+        for sub in note.children("discussion") if note.has("discussion") else []:
+            if sub.id not in lesson.section_ids:
+                found.append(
+                    Problem(
+                        name, item, sub.key, f"{where} has no section {sub.id!r} to tie this to"
+                    )
                 )
     if note.has("safeguarding"):
         text = note.section("safeguarding").text
-        for needle in SAFEGUARDING_MUST_NAME:
+        for needle in LESSON_SAFEGUARDING_MUST_NAME:
             if not _contains(text, needle):
                 found.append(Problem(name, item, "safeguarding", f"does not name {needle!r}"))
-    if note.has("time-plan") and "|" not in note.section("time-plan").text:
-        found.append(Problem(name, item, "time-plan", "the time plan must be a Markdown table"))
+        if not any(target == SAFEGUARDING_PAGE for _, target, _ in note_links(text)):
+            found.append(
+                Problem(
+                    name,
+                    item,
+                    "safeguarding",
+                    f"does not link the shared page: add [...]({SAFEGUARDING_PAGE}.md)",
+                )
+            )
     if note.has("answer-key"):
         lines = [x for x in note.section("answer-key").text.splitlines() if x.strip()]
         if len(lines) > 1:
@@ -423,49 +680,71 @@ def _note_problems(note: Note, root: Path, lang: str) -> list[Problem]:
                     "write one line only: the build inserts the key from the quiz bank",
                 )
             )
-    if note.has("run-sheet"):
-        run_sheet = [s.id for s in note.children("run-sheet")]
-        notebook = root / "lessons" / lang / f"{note.lesson}.ipynb"
-        lesson_sections = notebook_sections(notebook)
-        if lesson_sections is not None:
-            where = display_path(notebook)
-            for section_id in lesson_sections:
-                if section_id not in run_sheet:
-                    found.append(
-                        Problem(
-                            name,
-                            item,
-                            section_id,
-                            f"the run-sheet has no '### … {{#{section_id}}}' for this "
-                            f"section of {where}",
-                        )
-                    )
-            for section_id in run_sheet:
-                if section_id not in lesson_sections:
-                    found.append(
-                        Problem(
-                            name,
-                            item,
-                            f"run-sheet/{section_id}",
-                            f"{where} has no section {section_id!r}",
-                        )
-                    )
-            if note.has("discussion"):
-                for sub in note.children("discussion"):
-                    if sub.id not in lesson_sections:
-                        found.append(
-                            Problem(
-                                name,
-                                item,
-                                sub.key,
-                                f"{where} has no section {sub.id!r} to tie this to",
-                            )
-                        )
     return found
 
 
+def _link_problems(note: Note, notes_here: dict[str, Note], folder: Path) -> list[Problem]:
+    """Every link to a note or page points at a file of this language and one of its
+    headings."""
+    found = []
+    for section in note.sections:
+        for text, target, anchor in note_links(section.body):
+            if target is None and anchor is None:
+                continue
+            target_id = target or note.lesson
+            where = f"{target}.md" if target else "this page"
+            other = notes_here.get(target_id)
+            if other is None:
+                if not (folder / f"{target_id}.md").is_file():
+                    found.append(
+                        Problem(
+                            note.path,
+                            note.lesson,
+                            section.key,
+                            f"the link [{text}] points at {where}, which does not exist",
+                        )
+                    )
+                continue
+            anchors = {anchor_of(s.key) for s in other.sections}
+            if anchor is not None and anchor not in anchors:
+                found.append(
+                    Problem(
+                        note.path,
+                        note.lesson,
+                        section.key,
+                        f"the link [{text}] points at #{anchor}, which {where} has no heading for",
+                    )
+                )
+    return found
+
+
+def _note_problems(note: Note, course) -> list[Problem]:
+    """The checks that need a parsed note: sections, script, help lists, safeguarding link."""
+    found = _section_problems(note)
+    found.extend(_help_problems(note))
+    if note.lesson not in SHARED_PAGES and note.lesson != OVERVIEW_ID:
+        found.extend(_lesson_problems(note, course))
+    if note.lesson == OVERVIEW_ID and not any(
+        target == SAFEGUARDING_PAGE for _, target, _ in note_links(_all_text(note))
+    ):
+        found.append(
+            Problem(
+                note.path,
+                note.lesson,
+                "safeguarding",
+                f"does not link the shared page: add [...]({SAFEGUARDING_PAGE}.md)",
+            )
+        )
+    return found
+
+
+def _all_text(note: Note) -> str:
+    return "\n".join(section.body for section in note.sections)
+
+
 def _same_headings(notes: dict[str, Note]) -> list[Problem]:
-    """Every language's note has the same heading ids at the same places, in order."""
+    """Every language's note has the same heading ids at the same places, in order, and
+    the same minutes in its script."""
     if len(notes) < 2:
         return []
     ref_lang, ref = next(iter(notes.items()))
@@ -473,54 +752,81 @@ def _same_headings(notes: dict[str, Note]) -> list[Problem]:
     found = []
     for note in list(notes.values())[1:]:
         keys = [(s.level, s.key) for s in note.sections]
-        if keys == ref_keys:
-            continue
-        ref_set, this_set = {k for _, k in ref_keys}, {k for _, k in keys}
-        for key in sorted(ref_set - this_set):
-            found.append(
-                Problem(note.path, note.lesson, key, f"missing: the {ref_lang!r} note has it")
-            )
-        for key in sorted(this_set - ref_set):
-            found.append(
-                Problem(note.path, note.lesson, key, f"not in the {ref_lang!r} note ({ref.path})")
-            )
-        if ref_set == this_set:
+        if keys != ref_keys:
+            ref_set, this_set = {k for _, k in ref_keys}, {k for _, k in keys}
+            for key in sorted(ref_set - this_set):
+                found.append(
+                    Problem(note.path, note.lesson, key, f"missing: the {ref_lang!r} note has it")
+                )
+            for key in sorted(this_set - ref_set):
+                found.append(
+                    Problem(
+                        note.path, note.lesson, key, f"not in the {ref_lang!r} note ({ref.path})"
+                    )
+                )
+            if ref_set == this_set:
+                found.append(
+                    Problem(
+                        note.path,
+                        note.lesson,
+                        "-",
+                        f"headings are in a different order or level than in {ref.path}",
+                    )
+                )
+        if note.minutes != ref.minutes:
             found.append(
                 Problem(
                     note.path,
                     note.lesson,
-                    "-",
-                    f"headings are in a different order or level than in {ref.path}",
+                    "minutes",
+                    f"{note.minutes} minutes, but the {ref_lang!r} note says {ref.minutes}",
                 )
             )
+        if not note.has(RUN_SHEET) or not ref.has(RUN_SHEET):
+            continue
+        ref_times = {e.id: entry_minutes(e) for e in ref.children(RUN_SHEET)}
+        for entry in note.children(RUN_SHEET):
+            theirs = ref_times.get(entry.id)
+            mine = entry_minutes(entry)
+            if theirs is not None and mine is not None and mine != theirs:
+                found.append(
+                    Problem(
+                        note.path,
+                        note.lesson,
+                        entry.key,
+                        f"minutes {mine[0]}–{mine[1]}, but the {ref_lang!r} note says "
+                        f"{theirs[0]}–{theirs[1]}",
+                    )
+                )
     return found
 
 
 def problems(root: Path, course) -> list[Problem]:
-    """The ``make check`` check: every note, in every course language, complete and alike."""
+    """The ``make check`` check: every note and page, in every course language, complete
+    and alike."""
     root = Path(root)
     found: list[Problem] = []
-    expected = expected_note_ids(course)
-    notes: dict[str, dict[str, Note]] = {lesson_id: {} for lesson_id in expected}
+    expected = expected_files(course)
+    notes: dict[str, dict[str, Note]] = {file_id: {} for file_id in expected}
     for lang in course.languages:
-        for lesson_id in expected:
-            path = note_path(root, lang, lesson_id)
+        folder = root / NOTES_DIR / lang
+        here: dict[str, Note] = {}
+        for file_id in expected:
+            path = note_path(root, lang, file_id)
             if not path.is_file():
+                what = "shared page" if file_id in SHARED_PAGES else "facilitator note"
                 found.append(
-                    Problem(
-                        display_path(path),
-                        lesson_id,
-                        "-",
-                        f"no facilitator note for language {lang!r}",
-                    )
+                    Problem(display_path(path), file_id, "-", f"no {what} for language {lang!r}")
                 )
                 continue
             note, note_problems = read_note(path)
             found.extend(note_problems)
-            if note is not None and note.lesson == lesson_id:
-                found.extend(_note_problems(note, root, lang))
-                notes[lesson_id][lang] = note
-        folder = root / NOTES_DIR / lang
+            if note is not None and note.lesson == file_id:
+                found.extend(_note_problems(note, course))
+                notes[file_id][lang] = note
+                here[file_id] = note
+        for note in here.values():
+            found.extend(_link_problems(note, here, folder))
         if folder.is_dir():
             for path in sorted(folder.glob("*.md")):
                 if path.stem not in expected:
@@ -529,7 +835,8 @@ def problems(root: Path, course) -> list[Problem]:
                             display_path(path),
                             path.stem,
                             "lesson",
-                            "not a lesson in course.yaml (nor 00-overview)",
+                            "not a lesson in course.yaml (nor 00-overview nor a shared page: "
+                            f"{', '.join(SHARED_PAGES)})",
                         )
                     )
     for by_lang in notes.values():
@@ -542,15 +849,26 @@ def _cached_note(path: Path, mtime_ns: int) -> Note:
     return parse_note(path)
 
 
+def _unlink(markdown: str) -> str:
+    """Links to other notes and pages as plain text (they do not work in the slides)."""
+
+    def replace(match: re.Match) -> str:
+        if match.group(2) is None and match.group(3) is None:
+            return match.group(0)
+        return match.group(1)
+
+    return _LINK.sub(replace, markdown)
+
+
 def speaker_notes(lesson_id: str, lang: str, section_id: str, root: Path | None = None) -> str:
     """Speaker notes for the slides of one lesson section, as Markdown.
 
-    The run-sheet subsection ``### … {#<section_id>}`` and, when the discussion section
-    has a subsection with the same id, its questions and suggested answers under the
-    discussion heading's own title. The lesson's first section also carries the
-    safeguarding reminder (the safeguarding section's opening text, under its title).
-    Raises ContentError naming the note when the note is missing or broken or has no
-    such run-sheet subsection.
+    The script's entry ``### <from>–<to> min · … {#<section_id>}`` (its minutes first,
+    in bold) and, when the discussion section has a subsection with the same id, its
+    questions and suggested answers under the discussion heading's own title. The
+    script's first entry also carries the lesson's safeguarding cue (under its title).
+    Links to other notes become plain text. Raises ContentError naming the note when the
+    note is missing or broken or has no such entry.
     """
     path = note_path(Path(root) if root else content_root(), lang, lesson_id)
     if not path.is_file():
@@ -558,7 +876,7 @@ def speaker_notes(lesson_id: str, lang: str, section_id: str, root: Path | None 
             [Problem(display_path(path), lesson_id, "-", f"no facilitator note for {lang!r}")]
         )
     note = _cached_note(path.resolve(), path.stat().st_mtime_ns)
-    key = f"run-sheet/{section_id}"
+    key = f"{RUN_SHEET}/{section_id}"
     if not note.has(key):
         raise ContentError(
             [
@@ -566,19 +884,21 @@ def speaker_notes(lesson_id: str, lang: str, section_id: str, root: Path | None 
                     note.path,
                     lesson_id,
                     section_id,
-                    f"the run-sheet has no '### … {{#{section_id}}}' subsection",
+                    f"the script has no entry '### … {{#{section_id}}}'",
                 )
             ]
         )
-    parts = [note.section(key).text]
+    entry = note.section(key)
+    minutes = entry_minutes(entry)
+    parts = [f"**{minutes[0]}–{minutes[1]} min**" if minutes else "", entry.text]
     discussion = f"discussion/{section_id}"
     if note.has(discussion):
         parts.append(f"**{note.section('discussion').title}**")
         parts.append(note.section(discussion).text)
-    run_sheet = note.children("run-sheet")
+    run_sheet = note.children(RUN_SHEET)
     if run_sheet and run_sheet[0].id == section_id and note.has("safeguarding"):
         safeguarding = note.section("safeguarding")
         if safeguarding.body:
             parts.append(f"**{safeguarding.title}**")
             parts.append(safeguarding.body)
-    return "\n\n".join(part for part in parts if part).strip()
+    return _unlink("\n\n".join(part for part in parts if part).strip())
