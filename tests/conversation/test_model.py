@@ -468,7 +468,8 @@ def test_words_of_the_word_list_and_the_one_sentence(scenario):
 def test_the_screenshot_step_names_what_to_screenshot_and_never_the_pictures():
     step = {s.id: s for s in load_conversation().steps}["screenshots"]
     for word in ("chatten", "profilen", "brukernavnene", "kravene", "betalingsinformasjonen",
-                 "Aldri"):
+                 "aldri skjermbilde av bildene"):
         assert word in step.text["nb"]
-    for word in ("chat", "profile", "usernames", "demands", "payment details", "Never"):
+    for word in ("chat", "profile", "usernames", "demands", "payment details",
+                 "Never screenshot the pictures"):
         assert word in step.text["en"]
