@@ -89,17 +89,18 @@ def _release_memory() -> None:
         pass
 
 
-def show_chat(lang: str, seed: int | None = None) -> None:
-    """The simulated conversation (lesson 02)."""
+def show_chat(lang: str, scenario: str = "jonas", seed: int | None = None) -> None:
+    """A simulated chat: Jonas's (lesson 02) unless ``scenario`` names another file in
+    lessons/scenarios/, e.g. ``show_chat("nb", scenario="sara")``."""
 
     def build():
         if slide_mode():
             from awareness.slides.static_parts import chat_slides
 
-            return _bundle(chat_slides(lang))
+            return _bundle(chat_slides(lang, scenario))
         from awareness.conversation.widget import chat_widget
 
-        return chat_widget(lang, seed=seed)
+        return chat_widget(lang, seed=seed, scenario=scenario)
 
     _safely(lang, build)
 

@@ -6,9 +6,10 @@ and ``.html`` with
 
 - the quiz answer key filled in from the lesson's quiz bank
   (``awareness.quiz.render.answer_key_markdown(bank, lang)``), never typed by hand;
-- for 02-the-conversation, the branch map of the conversation
-  (``awareness.conversation.branchmap.branch_map_svg(conversation, lang)``) written as
-  ``<out>/<lang>/02-branch-map.svg`` and linked from the note.
+- for a lesson that shows a chat scenario (02-the-conversation: jonas, 04-prevention:
+  sara; ``BRANCH_MAPS``) and whose note has a branch-map section, the branch map of that
+  scenario (``awareness.conversation.branchmap.branch_map_svg(conversation, lang)``)
+  written as ``<out>/<lang>/NN-branch-map.svg`` and linked from the note.
 
 In the HTML, links between notes (``safeguarding.md#help``) point at the HTML files, and
 when printed, the script (the run sheet) has the first page to itself.
@@ -38,6 +39,7 @@ from awareness.content.notes import Note, expected_files, note_path, parse_note
 from awareness.paths import content_root, display_path
 
 __all__ = [
+    "BRANCH_MAPS",
     "BRANCH_MAP_LESSON",
     "PLACEHOLDER",
     "BuildResult",
@@ -49,8 +51,17 @@ __all__ = [
     "render_note",
 ]
 
+# The lesson whose note must have a branch map, and every lesson -> the scenario it shows.
 BRANCH_MAP_LESSON = "02-the-conversation"
-BRANCH_MAP_FILE = f"{BRANCH_MAP_LESSON.split('-')[0]}-branch-map.svg"
+BRANCH_MAPS = {BRANCH_MAP_LESSON: "jonas", "04-prevention": "sara"}
+
+
+def branch_map_file(lesson_id: str) -> str:
+    """The branch map's file name next to a lesson's note, e.g. ``02-branch-map.svg``."""
+    return f"{lesson_id.split('-')[0]}-branch-map.svg"
+
+
+BRANCH_MAP_FILE = branch_map_file(BRANCH_MAP_LESSON)
 PLACEHOLDER = "<!-- awareness:placeholder {section}: {reason} -->"
 
 CSS = """
@@ -112,18 +123,19 @@ def lesson_answer_key(root: Path, lesson_id: str, lang: str) -> str:
     return render(load_bank(lesson_id, root=root), lang)
 
 
-def conversation_branch_map(root: Path, lang: str) -> str:
-    """The SVG branch map of the simulated conversation in one language.
+def conversation_branch_map(root: Path, lang: str, scenario: str = "jonas") -> str:
+    """The SVG branch map of a chat scenario in one language.
 
-    Raises NotReady when the conversation modules are not there yet, and ContentError
-    when the conversation is broken.
+    Raises NotReady when the conversation modules or the scenario file are not there
+    yet, and ContentError when the scenario is broken.
     """
     load_conversation = _import("awareness.conversation.model", "load_conversation")
-    path = root / _import("awareness.conversation.model", "CONVERSATION_FILE")
+    scenario_file = _import("awareness.conversation.model", "scenario_file")
+    path = root / scenario_file(scenario)
     if not path.is_file():
-        raise NotReady(f"no conversation file {display_path(path)}")
+        raise NotReady(f"no scenario file {display_path(path)}")
     render = _import("awareness.conversation.branchmap", "branch_map_svg")
-    return render(load_conversation(root=root), lang)
+    return render(load_conversation(root=root, scenario=scenario), lang)
 
 
 def _replace_body(lines: list[str], note: Note, key: str, new_body: str, offset: int) -> None:
@@ -150,7 +162,7 @@ def render_note(root: Path, lang: str, lesson_id: str, result: BuildResult) -> s
     jobs = []
     if note.has("answer-key"):
         jobs.append("answer-key")
-    if lesson_id == BRANCH_MAP_LESSON and note.has("branch-map"):
+    if lesson_id in BRANCH_MAPS and note.has("branch-map"):
         jobs.append("branch-map")
     for key in sorted(jobs, key=lambda k: note.section(k).line, reverse=True):
         section = note.section(key)
@@ -158,10 +170,10 @@ def render_note(root: Path, lang: str, lesson_id: str, result: BuildResult) -> s
             if key == "answer-key":
                 body = lesson_answer_key(root, lesson_id, lang)
             else:
-                svg = conversation_branch_map(root, lang)
-                result.pending[Path(lang) / BRANCH_MAP_FILE] = svg
-                link = f"[{BRANCH_MAP_FILE}]({BRANCH_MAP_FILE})"
-                body = f"![{section.title}]({BRANCH_MAP_FILE})\n\n{link}"
+                svg = conversation_branch_map(root, lang, BRANCH_MAPS[lesson_id])
+                name = branch_map_file(lesson_id)
+                result.pending[Path(lang) / name] = svg
+                body = f"![{section.title}]({name})\n\n[{name}]({name})"
         except NotReady as exc:
             reason = str(exc).replace("--", "-")
             body = f"{section.body}\n\n{PLACEHOLDER.format(section=key, reason=reason)}"

@@ -18,6 +18,8 @@ from awareness.paths import display_path
 __all__ = ["CHECKS", "check_all", "lesson_files"]
 
 START_ID = "00-start"
+# Folders in lessons/ that hold content, not a language's notebooks.
+CONTENT_FOLDERS = {"scenarios"}
 
 # module:function, run in this order after course.yaml itself.
 CHECKS = [
@@ -35,7 +37,8 @@ def lesson_files(root: Path, course: Course) -> list[Problem]:
     sections course.yaml lists, in order; every notebook belongs to a lesson."""
     problems = []
     known = {START_ID, *(lesson.id for lesson in course.lessons)}
-    for folder in sorted(p for p in (root / "lessons").glob("*") if p.is_dir()):
+    folders = (root / "lessons").glob("*")
+    for folder in sorted(p for p in folders if p.is_dir() and p.name not in CONTENT_FOLDERS):
         if folder.name not in course.languages:
             problems.append(
                 Problem(

@@ -2,7 +2,8 @@
 
 Decision points, the choices (with their wise/okay/risky icon) and the endings are boxes
 in layers, top to bottom; plain messages between them are left out.
-``python -m awareness.conversation.branchmap LANG OUT.svg`` writes the file.
+``python -m awareness.conversation.branchmap LANG OUT.svg [SCENARIO]`` writes the file
+(SCENARIO: a file name in lessons/scenarios/ without .yaml; jonas when left out).
 """
 
 from __future__ import annotations
@@ -225,19 +226,23 @@ def branch_map_svg(conversation: Conversation, lang: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI: ``python -m awareness.conversation.branchmap LANG OUT.svg``."""
+    """CLI: ``python -m awareness.conversation.branchmap LANG OUT.svg [SCENARIO]``."""
     from awareness.content.course import load_course
     from awareness.content.problems import ContentError
-    from awareness.conversation.model import load_conversation
+    from awareness.conversation.model import DEFAULT_SCENARIO, load_conversation
 
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print("usage: python -m awareness.conversation.branchmap LANG OUT.svg", file=sys.stderr)
+    if len(args) not in (2, 3):
+        print(
+            "usage: python -m awareness.conversation.branchmap LANG OUT.svg [SCENARIO]",
+            file=sys.stderr,
+        )
         return 2
-    lang, out = args
+    lang, out = args[:2]
+    scenario = args[2] if len(args) == 3 else DEFAULT_SCENARIO
     try:
         course = load_course()
-        conversation = load_conversation()
+        conversation = load_conversation(scenario=scenario)
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1

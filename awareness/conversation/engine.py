@@ -4,6 +4,11 @@ The state is the list of choice ids made so far (``path``) and the set of flagge
 message ids. Everything else (messages shown, the current node, progress, the ending's
 summary) is worked out from the conversation by following ``next`` links from the start
 until a decision point or an ending.
+
+The warning-sign game needs judgement: a sign is found when one of its messages is
+flagged, and a flag on an ordinary message (one with no tags) is a wrong flag. Only a
+summary with nothing missed and no wrong flag is ``perfect``, so flagging every message
+never is (every path shows at least one ordinary message; the tests keep it so).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ __all__ = [
     "Progress",
     "Sign",
     "Summary",
+    "WrongFlag",
     "all_paths",
     "max_decisions",
 ]
@@ -50,15 +56,35 @@ class Sign:
 
 
 @dataclass(frozen=True)
+class WrongFlag:
+    """An ordinary message that was flagged, and why it is no warning sign."""
+
+    node: Node
+    explanation: Text | None  # the message's own `ordinary` text; None: the shared words
+
+
+@dataclass(frozen=True)
 class Summary:
-    """What the ending shows: the signs found and missed, and the shared debrief."""
+    """What the ending shows: the signs found and missed, the wrong flags, the debrief."""
 
     ending: Node | None
     found: tuple[Sign, ...]
     missed: tuple[Sign, ...]
-    other_flags: tuple[str, ...]
+    wrong: tuple[WrongFlag, ...]
+    heading: Text
     not_your_fault: Text
+    not_in_trouble: Text
     steps: tuple[DebriefStep, ...]
+
+    @property
+    def total(self) -> int:
+        """The warning signs seen on this path."""
+        return len(self.found) + len(self.missed)
+
+    @property
+    def perfect(self) -> bool:
+        """Every sign found and no ordinary message flagged."""
+        return not self.missed and not self.wrong
 
 
 def _run(conv: Conversation, node_id: str) -> list[Node]:
@@ -232,7 +258,7 @@ class ChatEngine:
         return Progress(made + 1, made + max_decisions(self.conversation, self.current.id))
 
     def summary(self) -> Summary:
-        """The warning signs seen so far, found or missed, and the shared debrief."""
+        """The warning signs seen so far, found or missed, the wrong flags, the debrief."""
         by_tag: dict[str, list[str]] = {}
         for node in self.transcript:
             for tag_id in node.tags:
@@ -244,14 +270,18 @@ class ChatEngine:
             hit = any(n in self._flags for n in node_ids)
             sign = Sign(self.conversation.tag(tag_id), hit, tuple(node_ids))
             (found if hit else missed).append(sign)
-        tagged = {n for ids in by_tag.values() for n in ids}
-        other = tuple(n.id for n in self.transcript if n.id in self._flags and n.id not in tagged)
-        debrief = self.conversation.debrief
+        wrong: dict[str, WrongFlag] = {}
+        for node in self.transcript:
+            if node.id in self._flags and not node.tags and node.id not in wrong:
+                wrong[node.id] = WrongFlag(node, node.ordinary)
+        conv = self.conversation
         return Summary(
             ending=self.current if self.finished else None,
             found=tuple(found),
             missed=tuple(missed),
-            other_flags=other,
-            not_your_fault=debrief.not_your_fault,
-            steps=tuple(debrief.steps),
+            wrong=tuple(wrong.values()),
+            heading=conv.debrief.heading,
+            not_your_fault=conv.debrief.not_your_fault,
+            not_in_trouble=conv.not_in_trouble,
+            steps=tuple(conv.steps),
         )

@@ -1,14 +1,19 @@
-"""The simulated chat as data: the models for ``lessons/conversation.yaml`` and its checks.
+"""The simulated chats as data: one scenario file each, plus the words and steps they share.
 
-The file holds speakers, warning-sign tags (each naming its guide point), the shared
-debrief, the widget's words and the nodes. A node is one message; it goes on by exactly
-one of ``next`` (the next message), ``choices`` (a decision point) or ``ending``.
+``lessons/scenarios/<id>.yaml`` is one chat (Jonas, Sara, …): speakers, warning-sign tags
+(each naming its guide point), the scenario's own debrief, and the nodes. A node is one
+message; it goes on by exactly one of ``next``, ``choices`` or ``ending``.
+``lessons/chat.yaml`` holds what every scenario shares: the widget's words (``{name}``
+stands for the scenario's main character) and the debrief's steps and "you are not in
+trouble" text, so the right advice is written once.
 Pydantic checks each field; ``graph_problems`` checks what pydantic cannot: dangling
 ``next``, unreachable nodes, cycles without an exit, unknown tags and speakers.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,33 +27,51 @@ from awareness.content.problems import ContentError, Problem
 from awareness.paths import content_root, display_path
 
 __all__ = [
-    "CONVERSATION_FILE",
+    "CHAT_FILE",
+    "DEFAULT_SCENARIO",
+    "OLD_FILE",
+    "SCENARIO_DIR",
+    "ChatShared",
     "ChatUI",
     "Choice",
     "Conversation",
-    "Debrief",
     "DebriefStep",
     "Ending",
     "Image",
     "Node",
+    "ScenarioDebrief",
+    "ScenarioFile",
     "Speaker",
     "Tag",
     "conversation_problems",
     "graph_problems",
     "load_conversation",
     "problems",
+    "scenario_file",
+    "scenario_ids",
+    "shared_problems",
 ]
 
-CONVERSATION_FILE = Path("lessons") / "conversation.yaml"
+SCENARIO_DIR = Path("lessons") / "scenarios"
+CHAT_FILE = Path("lessons") / "chat.yaml"
+# Where the one chat used to be; `make check` says where it went if it turns up again.
+OLD_FILE = Path("lessons") / "conversation.yaml"
+DEFAULT_SCENARIO = "jonas"
 
-Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
 GuidePoint = Annotated[str, Field(pattern=r"^(1[0-9]|[1-9])$")]
 Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
+def scenario_file(scenario: str) -> Path:
+    """The file of a scenario, relative to the content root."""
+    return SCENARIO_DIR / f"{scenario}.yaml"
+
+
 class Speaker(Strict):
-    """Someone in the chat. ``left`` is the other side (the fake profile), ``right`` is
-    Jonas, ``center`` is the narrator's short notes."""
+    """Someone in the chat. ``left`` is the other side (the one who writes first),
+    ``right`` is the main character, ``center`` is the narrator's short notes."""
 
     id: Id
     name: Text
@@ -67,12 +90,12 @@ class Tag(Strict):
 class Image(Strict):
     """A placeholder tile standing in for a picture: never a picture of a person."""
 
-    kind: Literal["blurred", "friend-list", "sent", "gift-card"]
+    kind: Literal["blurred", "friend-list", "sent", "gift-card", "payment", "ai-fake"]
     alt: Text
 
 
 class Choice(Strict):
-    """One thing Jonas can do at a decision point, with feedback on why it is wise or risky."""
+    """One thing the main character can do at a decision point, with feedback on why."""
 
     id: Id
     text: Text
@@ -89,7 +112,11 @@ class Ending(Strict):
 
 
 class Node(Strict):
-    """One message in the chat; goes on by exactly one of next, choices or ending."""
+    """One message in the chat; goes on by exactly one of next, choices or ending.
+
+    ``ordinary``: for a message from the other side that is NOT a warning sign, why it is
+    just an ordinary message (shown, kindly, when a student flags it anyway).
+    """
 
     id: Id
     speaker: Id
@@ -98,6 +125,7 @@ class Node(Strict):
     image: Image | None = None
     typing: float = Field(default=0.0, ge=0.0, le=1.5)
     tags: list[Id] = Field(default_factory=list)
+    ordinary: Text | None = None
     label: Text | None = None
     prompt: Text | None = None
     next: Id | None = None
@@ -116,6 +144,8 @@ class Node(Strict):
             raise ValueError("a decision point or ending needs a short `label` (for the map)")
         if self.prompt is not None and self.choices is None:
             raise ValueError("`prompt` only belongs on a node with choices")
+        if self.ordinary is not None and self.tags:
+            raise ValueError("a message with warning signs (`tags`) is not `ordinary`")
         return self
 
     @property
@@ -141,15 +171,19 @@ class DebriefStep(Strict):
     text: Text
 
 
-class Debrief(Strict):
-    """What every ending closes with, besides its own text and the signs."""
+class ScenarioDebrief(Strict):
+    """A scenario's own words after every one of its endings: whose fault it is not."""
 
+    heading: Text
     not_your_fault: Text
-    steps: list[DebriefStep] = Field(min_length=1)
 
 
 class ChatUI(Strict):
-    """Every word the chat widget, the static view and the branch map use."""
+    """Every word the chat widget, the static view and the branch map use.
+
+    ``{name}`` is the scenario's main character; ``progress`` has ``{step}`` and
+    ``{total}``; ``score`` has ``{found}``, ``{total}`` and ``{wrong}``.
+    """
 
     typing: Text
     choose: Text
@@ -166,15 +200,18 @@ class ChatUI(Strict):
     progress: Text
     ending: Text
     signs: Text
+    score: Text
     found: Text
     missed: Text
     none_found: Text
     none_missed: Text
-    not_your_fault: Text
+    perfect: Text
+    wrong: Text
+    small_talk: Text
+    not_in_trouble: Text
     steps: Text
     help: Text
     error: Text
-    fiction: Text
     map_title: Text
     map_start: Text
     map_decision: Text
@@ -182,17 +219,49 @@ class ChatUI(Strict):
     map_ending: Text
 
 
-class Conversation(Strict):
-    """lessons/conversation.yaml."""
+# The placeholders each UI word may use; every other word may use {name}.
+PLACEHOLDERS = {"progress": ("step", "total"), "score": ("found", "total", "wrong")}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class ChatShared(Strict):
+    """lessons/chat.yaml: what every scenario shares."""
+
+    ui: ChatUI
+    not_in_trouble: Text
+    steps: list[DebriefStep] = Field(min_length=1)
+
+    def ui_for(self, names: dict[str, str]) -> ChatUI:
+        """The words with ``{name}`` filled in, per language."""
+        data = {
+            field: {lang: text.replace("{name}", names.get(lang, "")) for lang, text in words}
+            for field, value in self.ui
+            for words in [value.root.items()]
+        }
+        return ChatUI.model_validate(data)
+
+
+class ScenarioFile(Strict):
+    """lessons/scenarios/<id>.yaml: one simulated chat."""
 
     title: Text
     intro: Text
+    fiction: Text
+    protagonist: Id
     start: Id
     speakers: list[Speaker] = Field(min_length=1)
     tags: list[Tag] = Field(min_length=1)
-    debrief: Debrief
-    ui: ChatUI
+    debrief: ScenarioDebrief
     nodes: list[Node] = Field(min_length=1)
+
+
+class Conversation(ScenarioFile):
+    """One scenario, ready to play: its file plus the shared words and steps."""
+
+    id: Id
+    ui: ChatUI
+    not_in_trouble: Text
+    steps: list[DebriefStep] = Field(min_length=1)
 
     @cached_property
     def _nodes(self) -> dict[str, Node]:
@@ -230,6 +299,19 @@ class Conversation(Strict):
     def endings(self) -> list[Node]:
         return [node for node in self.nodes if node.is_ending]
 
+    @classmethod
+    def build(cls, scenario_id: str, scenario: ScenarioFile, shared: ChatShared) -> Conversation:
+        """Join a scenario with the shared words (names filled in) and steps."""
+        hero = next(s for s in scenario.speakers if s.id == scenario.protagonist)
+        fields = {name: getattr(scenario, name) for name in ScenarioFile.model_fields}
+        return cls(
+            **fields,
+            id=scenario_id,
+            ui=shared.ui_for(hero.name.root),
+            not_in_trouble=shared.not_in_trouble,
+            steps=list(shared.steps),
+        )
+
 
 # --- problems -------------------------------------------------------------------------
 
@@ -255,9 +337,9 @@ def _node_location(data: Any, loc: tuple[Any, ...]) -> tuple[str, str] | None:
     return raw["id"], ".".join(parts) or "-"
 
 
-def _validate(path: Path, data: Any, languages: list[str]) -> tuple[Conversation | None, list]:
+def _validate(path: Path, data: Any, languages: list[str]) -> tuple[ScenarioFile | None, list]:
     try:
-        return Conversation.model_validate(data, context={"languages": languages}), []
+        return ScenarioFile.model_validate(data, context={"languages": languages}), []
     except ValidationError as exc:
         found = validation_problems(path, data, exc)
         result = []
@@ -345,7 +427,7 @@ def _cycle_text(start: str, members: set[str], edges: dict[str, list[str]]) -> s
     return start
 
 
-def graph_problems(conv: Conversation, file: str) -> list[Problem]:
+def graph_problems(conv: ScenarioFile, file: str) -> list[Problem]:
     """Cross-field checks: ids, references, reachability, endings, cycles, tags."""
     out: list[Problem] = []
     for kind, ids in (
@@ -353,7 +435,6 @@ def graph_problems(conv: Conversation, file: str) -> list[Problem]:
         ("choice", [c.id for n in conv.nodes for c in n.choices or []]),
         ("tag", [t.id for t in conv.tags]),
         ("speaker", [s.id for s in conv.speakers]),
-        ("debrief step", [s.id for s in conv.debrief.steps]),
     ):
         for dupe in _duplicates(ids):
             out.append(Problem(file, dupe, "id", f"duplicate {kind} id (ids must be unique)"))
@@ -363,6 +444,17 @@ def graph_problems(conv: Conversation, file: str) -> list[Problem]:
     tags = [t.id for t in conv.tags]
     if conv.start not in nodes:
         out.append(Problem(file, "-", "start", f"start node {conv.start!r} does not exist"))
+    hero = speakers.get(conv.protagonist)
+    if hero is None or hero.side != "right":
+        rights = ", ".join(s.id for s in conv.speakers if s.side == "right") or "none"
+        out.append(
+            Problem(
+                file,
+                "-",
+                "protagonist",
+                f"{conv.protagonist!r} is not a speaker on the right side (right: {rights})",
+            )
+        )
 
     edges: dict[str, list[str]] = {}
     for node in conv.nodes:
@@ -375,6 +467,9 @@ def graph_problems(conv: Conversation, file: str) -> list[Problem]:
             out.append(
                 Problem(file, node.id, "tags", "only the other side's messages carry warning signs")
             )
+        elif node.ordinary is not None and speakers[node.speaker].side != "left":
+            message = "only the other side's messages can be flagged, so only they are `ordinary`"
+            out.append(Problem(file, node.id, "ordinary", message))
         for tag in node.tags:
             if tag not in tags:
                 known = ", ".join(tags)
@@ -446,32 +541,171 @@ def graph_problems(conv: Conversation, file: str) -> list[Problem]:
     return out
 
 
-def conversation_problems(path: Path, languages: list[str]) -> tuple[Conversation | None, list]:
-    """Read, validate and graph-check one conversation file."""
+def _placeholder_problems(shared: ChatShared, file: str) -> list[Problem]:
+    out = []
+    for field, value in shared.ui:
+        allowed = PLACEHOLDERS.get(field, ("name",))
+        for lang, text in value.root.items():
+            for name in _PLACEHOLDER.findall(text):
+                if name not in allowed:
+                    use = ", ".join("{" + a + "}" for a in allowed)
+                    out.append(
+                        Problem(
+                            file,
+                            "-",
+                            f"ui.{field}.{lang}",
+                            f"unknown placeholder {{{name}}} (use {use})",
+                        )
+                    )
+    return out
+
+
+def shared_problems(path: Path, languages: list[str]) -> tuple[ChatShared | None, list]:
+    """Read and validate lessons/chat.yaml (the words and steps every scenario shares)."""
     data, found = read_yaml(path)
     if found:
         return None, found
-    conv, found = _validate(path, data, languages)
-    if conv is None:
-        return None, found
-    found = graph_problems(conv, display_path(path))
-    return (None if found else conv), found
-
-
-def problems(root: Path, course: Course) -> list[Problem]:
-    """The `make check` entry: every problem in lessons/conversation.yaml."""
-    return conversation_problems(root / CONVERSATION_FILE, course.languages)[1]
+    try:
+        shared = ChatShared.model_validate(data, context={"languages": languages})
+    except ValidationError as exc:
+        return None, validation_problems(path, data, exc)
+    name = display_path(path)
+    found = _placeholder_problems(shared, name)
+    for dupe in _duplicates([step.id for step in shared.steps]):
+        found.append(Problem(name, dupe, "id", "duplicate debrief step id (ids must be unique)"))
+    return (None if found else shared), found
 
 
 @lru_cache(maxsize=4)
-def _load(root: Path) -> Conversation:
-    course = load_course(root)
-    conv, found = conversation_problems(root / CONVERSATION_FILE, course.languages)
-    if found or conv is None:
+def _shared(root: Path, languages: tuple[str, ...], mtime_ns: int) -> ChatShared:
+    shared, found = shared_problems(root / CHAT_FILE, list(languages))
+    if shared is None:
         raise ContentError(found)
+    return shared
+
+
+def _default_shared(path: Path, languages: list[str]) -> ChatShared | None:
+    """The shared words next to a scenario file (…/lessons/chat.yaml), else the course's."""
+    for root in (path.resolve().parent.parent.parent, content_root()):
+        file = root / CHAT_FILE
+        if file.is_file():
+            try:
+                return _shared(root.resolve(), tuple(languages), file.stat().st_mtime_ns)
+            except ContentError:
+                return None
+    return None
+
+
+def conversation_problems(
+    path: Path, languages: list[str], shared: ChatShared | None = None
+) -> tuple[Conversation | None, list]:
+    """Read, validate and graph-check one scenario file; join it with the shared words.
+
+    ``shared`` defaults to the lessons/chat.yaml next to the scenario's folder (or the
+    course's); when there is none that works, the scenario is checked on its own and
+    no Conversation is returned.
+    """
+    data, found = read_yaml(path)
+    if found:
+        return None, found
+    scenario, found = _validate(path, data, languages)
+    name = display_path(path)
+    if not re.match(ID_PATTERN, path.stem):
+        found.append(
+            Problem(name, "-", "-", "the file name is the scenario id: use a-z, 0-9 and -")
+        )
+    if scenario is None:
+        return None, found
+    found = found + graph_problems(scenario, name)
+    if found:
+        return None, found
+    if shared is None:
+        shared = _default_shared(path, languages)
+    if shared is None:
+        return None, []
+    return Conversation.build(path.stem, scenario, shared), []
+
+
+def scenario_ids(root: Path | None = None) -> list[str]:
+    """The ids of the scenario files in lessons/scenarios/, sorted."""
+    folder = (root or content_root()) / SCENARIO_DIR
+    return sorted(p.stem for p in folder.glob("*.yaml") if p.is_file())
+
+
+_SHOW_CHAT = re.compile(r"\bshow_chat\(([^)]*)\)")
+_SCENARIO_ARG = re.compile(r"""scenario\s*=\s*["']([^"']*)["']""")
+
+
+def _notebook_problems(root: Path, course: Course, known: list[str]) -> list[Problem]:
+    """Every show_chat(...) in a lesson notebook names a scenario that exists."""
+    out = []
+    for lang in course.languages:
+        for nb in sorted((root / "lessons" / lang).glob("*.ipynb")):
+            try:
+                cells = json.loads(nb.read_text(encoding="utf-8")).get("cells", [])
+            except (OSError, ValueError):
+                continue  # the lesson check reports a notebook it cannot read
+            for cell in cells:
+                if cell.get("cell_type") != "code":
+                    continue
+                source = "".join(cell.get("source", []))
+                for call in _SHOW_CHAT.finditer(source):
+                    arg = _SCENARIO_ARG.search(call.group(1))
+                    wanted = arg.group(1) if arg else DEFAULT_SCENARIO
+                    if wanted not in known:
+                        out.append(
+                            Problem(
+                                display_path(nb),
+                                nb.stem,
+                                "show_chat",
+                                f"no scenario {wanted!r} in {SCENARIO_DIR.as_posix()}/ "
+                                f"(there are: {', '.join(known) or 'none'})",
+                            )
+                        )
+    return out
+
+
+def problems(root: Path, course: Course) -> list[Problem]:
+    """The `make check` entry: lessons/chat.yaml, every scenario file, the show_chat calls."""
+    shared, found = shared_problems(root / CHAT_FILE, course.languages)
+    known = scenario_ids(root)
+    if not known:
+        folder = display_path(root / SCENARIO_DIR)
+        found.append(Problem(folder, "-", "-", "no scenario files (<id>.yaml) in this folder"))
+    for scenario in known:
+        path = root / scenario_file(scenario)
+        found.extend(conversation_problems(path, course.languages, shared)[1])
+    if (root / OLD_FILE).exists():
+        found.append(
+            Problem(
+                display_path(root / OLD_FILE),
+                "-",
+                "-",
+                f"no longer read: each chat is a file in {SCENARIO_DIR.as_posix()}/ "
+                f"(e.g. {scenario_file(DEFAULT_SCENARIO).as_posix()})",
+            )
+        )
+    found.extend(_notebook_problems(root, course, known))
+    return found
+
+
+@lru_cache(maxsize=8)
+def _load(root: Path, scenario: str) -> Conversation:
+    course = load_course(root)
+    shared, found = shared_problems(root / CHAT_FILE, course.languages)
+    path = root / scenario_file(scenario)
+    if not re.match(ID_PATTERN, scenario):
+        path = root / SCENARIO_DIR / "-"
+    if shared is not None:
+        conv, more = conversation_problems(path, course.languages, shared)
+        found = found + more
+    if found or shared is None:
+        raise ContentError(found)
+    assert conv is not None
     return conv
 
 
-def load_conversation(root: Path | None = None) -> Conversation:
-    """The conversation, validated; raises ContentError listing every problem."""
-    return _load((root or content_root()).resolve())
+def load_conversation(root: Path | None = None, scenario: str = DEFAULT_SCENARIO) -> Conversation:
+    """One scenario, validated and joined with the shared words; raises ContentError
+    listing every problem (an unknown scenario is a "file not found")."""
+    return _load((root or content_root()).resolve(), scenario)

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 
 from awareness.content.models import HelpService
-from awareness.conversation.engine import ChatEngine, Sign, Summary
+from awareness.conversation.engine import ChatEngine, Sign, Summary, WrongFlag
 from awareness.conversation.model import Choice, Conversation, Image, Node
 from awareness.html_parts import help_item
 
@@ -28,6 +28,7 @@ __all__ = [
     "render_message",
     "render_path",
     "render_progress",
+    "render_score",
     "render_signs",
     "render_typing",
 ]
@@ -55,7 +56,14 @@ _CARD = (
     '<path d="M2 10h20M12 6v13" stroke="#1b1f24"/></svg>'
 )
 # Placeholder icons (inline SVG, nothing loaded from anywhere): never a picture of a person.
-IMAGE_ICONS = {"blurred": _PICTURE, "friend-list": _LIST, "sent": _PICTURE, "gift-card": _CARD}
+IMAGE_ICONS = {
+    "blurred": _PICTURE,
+    "friend-list": _LIST,
+    "sent": _PICTURE,
+    "gift-card": _CARD,
+    "payment": _CARD,
+    "ai-fake": _PICTURE,
+}
 
 
 def _e(text: str) -> str:
@@ -175,22 +183,62 @@ def _sign_items(signs: Sequence[Sign], lang: str, icon: str) -> str:
     )
 
 
+def _excerpt(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def _wrong_items(conv: Conversation, wrong: Sequence[WrongFlag], lang: str) -> str:
+    items = []
+    for flag in wrong:
+        why = flag.explanation[lang] if flag.explanation else conv.ui.small_talk[lang]
+        items.append(
+            f'<li data-node="{_e(flag.node.id)}"><span aria-hidden="true">○</span> '
+            f"<q>{_e(_excerpt(flag.node.text[lang]))}</q> – {_e(why)}</li>"
+        )
+    return "".join(items)
+
+
+def render_score(conv: Conversation, summary: Summary, lang: str) -> str:
+    """One line with the counts: signs found of those seen, and ordinary messages flagged."""
+    text = (
+        conv.ui.score[lang]
+        .replace("{found}", str(len(summary.found)))
+        .replace("{total}", str(summary.total))
+        .replace("{wrong}", str(len(summary.wrong)))
+    )
+    return (
+        f'<p class="aw-score" data-found="{len(summary.found)}" data-total="{summary.total}" '
+        f'data-wrong="{len(summary.wrong)}">{_e(text)}</p>'
+    )
+
+
 def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
-    """The warning signs on this path: found (flagged) and missed, one line each."""
+    """The warning signs on this path: the counts, found and missed signs one line each,
+    and, kindly, the ordinary messages that were flagged."""
     ui = conv.ui
     found = (
         f'<ul class="aw-found">{_sign_items(summary.found, lang, "✓")}</ul>'
         if summary.found
         else f'<p class="aw-none">{_e(ui.none_found[lang])}</p>'
     )
-    missed = (
-        f'<ul class="aw-missed">{_sign_items(summary.missed, lang, "○")}</ul>'
-        if summary.missed
-        else f'<p class="aw-none">{_e(ui.none_missed[lang])}</p>'
-    )
+    if summary.missed:
+        missed = f'<ul class="aw-missed">{_sign_items(summary.missed, lang, "○")}</ul>'
+    elif summary.perfect:
+        missed = f'<p class="aw-none aw-perfect">{_e(ui.perfect[lang])}</p>'
+    else:
+        missed = f'<p class="aw-none">{_e(ui.none_missed[lang])}</p>'
+    wrong = ""
+    if summary.wrong:
+        wrong = (
+            f"<h5>{_e(ui.wrong[lang])}</h5>"
+            f'<ul class="aw-wrong">{_wrong_items(conv, summary.wrong, lang)}</ul>'
+        )
     return (
         f'<section class="aw-signs"><h4>{_e(ui.signs[lang])}</h4>'
-        f"<h5>{_e(ui.found[lang])}</h5>{found}<h5>{_e(ui.missed[lang])}</h5>{missed}</section>"
+        f"{render_score(conv, summary, lang)}"
+        f"<h5>{_e(ui.found[lang])}</h5>{found}<h5>{_e(ui.missed[lang])}</h5>{missed}"
+        f"{wrong}</section>"
     )
 
 
@@ -207,7 +255,8 @@ def render_ending(
     services: Iterable[HelpService] | None = None,
     source: str | None = None,
 ) -> str:
-    """The ending's debrief: what happened, the signs, not his fault, the steps, help.
+    """The ending's debrief: what happened, the signs, not their fault, not in trouble,
+    the steps, help.
 
     ``services`` default to course.yaml's help; ``source`` is the line naming the source.
     """
@@ -226,7 +275,11 @@ def render_ending(
     parts.append(render_signs(conv, summary, lang))
     parts.append(
         f'<section class="aw-not-your-fault"><h4><span aria-hidden="true">♥</span> '
-        f"{_e(ui.not_your_fault[lang])}</h4><p>{_e(summary.not_your_fault[lang])}</p></section>"
+        f"{_e(summary.heading[lang])}</h4><p>{_e(summary.not_your_fault[lang])}</p></section>"
+    )
+    parts.append(
+        f'<section class="aw-not-in-trouble"><h4>{_e(ui.not_in_trouble[lang])}</h4>'
+        f"<p>{_e(summary.not_in_trouble[lang])}</p></section>"
     )
     steps = "".join(
         f'<li data-step="{_e(s.id)}">{_e(s.text[lang])}</li>' for s in summary.steps
@@ -255,7 +308,7 @@ def render_path(
     parts = [
         f'<div class="awareness-chat aw-static" lang="{_e(lang)}">',
         f'<h3 class="aw-title">{_e(conv.title[lang])}</h3>',
-        f'<p class="aw-fiction">{_e(conv.ui.fiction[lang])}</p>',
+        f'<p class="aw-fiction">{_e(conv.fiction[lang])}</p>',
         '<div class="aw-messages">',
     ]
     for entry in engine.entries:

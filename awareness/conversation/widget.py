@@ -1,6 +1,6 @@
 """The chat widget: the conversation engine in a messenger look, built from ipywidgets.
 
-``chat_widget(lang)`` is what a lesson shows. ``ChatWidget`` exposes its buttons
+``chat_widget(lang, scenario=…)`` is what a lesson shows. ``ChatWidget`` exposes its buttons
 (``choice_buttons``, ``flag_buttons``, ``back_button``, ``restart_button``) so tests can
 drive it with ``button.click()``. Bubbles are HTML from ``render``; every text is escaped
 there. Typing delays come from the data (at most 1.5 s) and are 0 when the environment
@@ -22,7 +22,13 @@ from awareness.content.models import HelpService
 from awareness.content.problems import ContentError
 from awareness.conversation import render
 from awareness.conversation.engine import ChatEngine
-from awareness.conversation.model import Choice, Conversation, Node, load_conversation
+from awareness.conversation.model import (
+    DEFAULT_SCENARIO,
+    Choice,
+    Conversation,
+    Node,
+    load_conversation,
+)
 from awareness.shared_models import button_widget, html_widget, shared_layout
 
 __all__ = ["MAX_TYPING", "ChatWidget", "chat_widget", "typing_delay"]
@@ -77,7 +83,7 @@ class ChatWidget(w.VBox):
         header = html_widget(
             f'<div class="aw-header"><h3>{render._e(conversation.title[lang])}</h3>'
             f"<p>{render._e(conversation.intro[lang])}</p>"
-            f'<p class="aw-fiction">{render._e(ui.fiction[lang])}</p>'
+            f'<p class="aw-fiction">{render._e(conversation.fiction[lang])}</p>'
             f'<p class="aw-hint"><span aria-hidden="true">⚑</span> '
             f"{render._e(ui.flag_hint[lang])}</p></div>"
         )
@@ -162,6 +168,8 @@ class ChatWidget(w.VBox):
     def _on_flag(self, node_id: str) -> None:
         self.engine.toggle_flag(node_id)
         self._sync_flag(node_id)
+        if self.engine.finished:  # the debrief's counts follow a flag set after the end
+            self._show_ending()
 
     # --- pieces ----------------------------------------------------------------------------
     def _message(self, node: Node) -> w.Widget:
@@ -296,8 +304,11 @@ class ChatWidget(w.VBox):
         return [node.id for node in self.engine.transcript]
 
 
-def chat_widget(lang: str, seed: int | None = None) -> w.Widget:
-    """The chat for a lesson, in one language (``seed`` shuffles the choice buttons).
+def chat_widget(
+    lang: str, seed: int | None = None, scenario: str = DEFAULT_SCENARIO
+) -> w.Widget:
+    """A scenario's chat for a lesson, in one language (``seed`` shuffles the choice
+    buttons; ``scenario`` is the id of a file in lessons/scenarios/).
 
     If the content cannot be loaded, a short message in the student's language is shown
     instead of a traceback.
@@ -312,7 +323,7 @@ def chat_widget(lang: str, seed: int | None = None) -> w.Widget:
     if lang not in course.languages:
         lang = course.default_language
     try:
-        conversation = load_conversation()
+        conversation = load_conversation(scenario=scenario)
         return ChatWidget(conversation, lang, course.help, seed=seed, source=course.source[lang])
     except Exception:
         log.exception("the chat could not be built")

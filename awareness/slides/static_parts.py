@@ -49,23 +49,27 @@ def _chat_frame(conv, lang: str, inner: str) -> str:
     )
 
 
-def chat_slides(lang: str) -> list[dict]:
-    """The conversation: messages revealed one by one, each decision as its own slide."""
+def chat_slides(lang: str, scenario: str = "jonas") -> list[dict]:
+    """A scenario's chat: messages revealed one by one, each decision as its own slide.
+
+    The ending's debrief shows the warning signs as found: the teacher path flags every
+    message that carries one, and no ordinary message.
+    """
     from awareness.conversation.engine import ChatEngine
     from awareness.conversation.model import load_conversation
     from awareness.conversation.render import KIND_ICONS, render_ending, render_message
 
-    conv = load_conversation()
+    conv = load_conversation(scenario=scenario)
     path = teacher_path(conv)
     engine = ChatEngine(conv, path)
     for entry in engine.entries:
-        if engine.can_flag(entry.node.id):
+        if entry.node.tags and engine.can_flag(entry.node.id):
             engine.flag(entry.node.id)
     ui = conv.ui
     slides = [
         _slide(
             f'<h2>{escape(conv.title[lang])}</h2><p class="aw-fiction">'
-            f"{escape(ui.fiction[lang])}</p>",
+            f"{escape(conv.fiction[lang])}</p>",
             kind="slide",
         )
     ]

@@ -64,7 +64,8 @@ def test_lesson_page(app_url, lang, lesson_id, title):
     "path",
     [
         "voila/files/nb/01-what-is-sextortion.ipynb",
-        "voila/files/conversation.yaml",
+        "voila/files/scenarios/jonas.yaml",
+        "voila/files/chat.yaml",
         "voila/files/../course.yaml",
         "voila/tree",
         "voila/tree/nb",

@@ -76,7 +76,7 @@ def injected_server(tmp_path_factory):
             d["questions"][0]["prompt"][lang] = INJECT + " question"
 
     edit_yaml(root / "course.yaml", course)
-    edit_yaml(root / "lessons" / "conversation.yaml", conversation)
+    edit_yaml(root / "lessons" / "scenarios" / "jonas.yaml", conversation)
     edit_yaml(root / "lessons" / "checklists.yaml", checklists)
     edit_yaml(root / "quizzes" / "04-prevention.yaml", quiz)
     log = root / "server.log"

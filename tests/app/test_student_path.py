@@ -1,7 +1,8 @@
 """A student's whole path in real Chromium, using only what is on screen.
 
 Start page -> language -> lesson 01 -> lesson 02 chat to an ending (with a flagged
-warning sign and the debrief) -> lesson 03 checklist -> lesson 05 final quiz and score.
+message and the debrief with its counts) -> lesson 03 checklist -> lesson 04, Sara's chat
+to an ending -> lesson 05 final quiz and score.
 Once with the mouse in each language, once with the keyboard alone.
 """
 
@@ -21,18 +22,19 @@ from tests.conftest import ROOT
 
 COURSE = load_course(ROOT)
 CONV = load_conversation(ROOT)
+SARA = load_conversation(ROOT, scenario="sara")
 QUIZ_UI = load_ui(ROOT)
 
 
-def path_to(ending_id: str) -> tuple[str, ...]:
-    """The shortest way through the chat to an ending (choice ids)."""
-    paths = [p for p in all_paths(CONV) if ChatEngine(CONV, p).current.id == ending_id]
+def path_to(ending_id: str, conv=CONV) -> tuple[str, ...]:
+    """The shortest way through a chat to an ending (choice ids)."""
+    paths = [p for p in all_paths(conv) if ChatEngine(conv, p).current.id == ending_id]
     assert paths, f"no path to {ending_id}"
     return min(paths, key=len)
 
 
-def choice_text(choice_id: str, lang: str) -> str:
-    return CONV.choice(choice_id)[1].text[lang]
+def choice_text(choice_id: str, lang: str, conv=CONV) -> str:
+    return conv.choice(choice_id)[1].text[lang]
 
 
 def go_next(page, lang: str) -> None:
@@ -40,30 +42,35 @@ def go_next(page, lang: str) -> None:
     wait_ready(page)
 
 
-def play_chat(page, lang: str, path: tuple[str, ...], flag: bool = True) -> None:
+def play_chat(page, lang: str, path: tuple[str, ...], flag: bool = True, conv=CONV) -> None:
     chat = page.locator(".awareness-chat")
     chat.wait_for(timeout=LOAD_TIMEOUT)
     # New messages are announced to screen readers: the list is a polite live region.
     live = chat.locator(".awareness-live").first
     live.wait_for()
     assert live.get_attribute("aria-live") == "polite" and live.get_attribute("role") == "log"
-    if flag:
-        chat.get_by_role("button", name=CONV.ui.flag[lang]).first.click()
-        chat.get_by_role("button", name=CONV.ui.flagged[lang]).first.wait_for()
+    if flag:  # the first message: small talk, so a wrong flag the debrief explains
+        chat.get_by_role("button", name=conv.ui.flag[lang]).first.click()
+        chat.get_by_role("button", name=conv.ui.flagged[lang]).first.wait_for()
     for choice_id in path:
-        button = chat.get_by_role("button", name=choice_text(choice_id, lang), exact=True)
+        button = chat.get_by_role("button", name=choice_text(choice_id, lang, conv), exact=True)
         button.wait_for(timeout=LOAD_TIMEOUT)
         button.click()
-        chat.get_by_text(CONV.choice(choice_id)[1].feedback[lang]).first.wait_for()
+        chat.get_by_text(conv.choice(choice_id)[1].feedback[lang]).first.wait_for()
 
 
-def assert_debrief(page, lang: str, ending_id: str) -> None:
+def assert_debrief(page, lang: str, ending_id: str, wrong: int = 0, conv=CONV) -> None:
     chat = page.locator(".awareness-chat")
-    ending = CONV.node(ending_id).ending
+    ending = conv.node(ending_id).ending
     chat.get_by_text(ending.title[lang], exact=True).wait_for(timeout=LOAD_TIMEOUT)
     text = chat.inner_text()
-    assert CONV.ui.found[lang] in text and CONV.ui.missed[lang] in text
-    assert CONV.ui.not_your_fault[lang] in text
+    assert conv.ui.found[lang] in text and conv.ui.missed[lang] in text
+    assert conv.debrief.heading[lang] in text
+    assert conv.ui.not_in_trouble[lang] in text and conv.not_in_trouble[lang] in text
+    score = chat.locator(".aw-score")
+    assert score.get_attribute("data-wrong") == str(wrong)
+    if wrong:
+        assert conv.ui.wrong[lang] in text and conv.node(conv.start).ordinary[lang] in text
     assert "116 111" in text
 
 
@@ -118,15 +125,17 @@ def test_a_student_goes_through_the_course(app_url, offline_page, lang):
 
     go_next(page, lang)  # 02: the chat, to the ending where he does the right things
     play_chat(page, lang, path_to("end-safe"))
-    assert_debrief(page, lang, "end-safe")
+    assert_debrief(page, lang, "end-safe", wrong=1)
     page.get_by_role("button", name=CONV.ui.restart[lang]).click()
-    play_chat(page, lang, path_to("end-paid"), flag=False)  # a second, different ending
-    assert_debrief(page, lang, "end-paid")
+    play_chat(page, lang, path_to("end-fake"), flag=False)  # he never sent anything
+    assert_debrief(page, lang, "end-fake")
 
     go_next(page, lang)  # 03: the documentation checklist
     tick_checklist(page, lang)
 
-    go_next(page, lang)  # 04
+    go_next(page, lang)  # 04: Sara's chat, the second scenario
+    play_chat(page, lang, path_to("end-told", SARA), flag=False, conv=SARA)
+    assert_debrief(page, lang, "end-told", conv=SARA)
     go_next(page, lang)  # 05: the final quiz with a score
     finish_quiz(page, lang)
 
@@ -185,7 +194,7 @@ def test_the_same_path_with_the_keyboard_alone(app_url, offline_page):
         # Shift+Tab goes back and Tab comes forward again: no trap either way.
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Tab")
-    assert_debrief(page, lang, "end-safe")
+    assert_debrief(page, lang, "end-safe", wrong=1)
 
     page.goto(f"{app_url}voila/render/{lang}/05-summary.ipynb")
     wait_ready(page)

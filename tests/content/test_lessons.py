@@ -172,6 +172,7 @@ def allowed_calls(lang: str, lesson_id: str) -> set[str]:
         calls.add(f'show_checklist("report-police", "{lang}")')
     if lesson_id == "04-prevention":
         calls.add(f'show_checklist("prevention", "{lang}")')
+        calls.add(f'show_chat("{lang}", scenario="sara")')
     return calls
 
 
@@ -216,6 +217,7 @@ def test_lesson_shows_its_parts_in_the_right_sections(case):
         assert calls_in("report-police") == [f'show_checklist("report-police", "{lang}")']
     if lesson_id == "04-prevention":
         assert f'show_checklist("prevention", "{lang}")' in code(nb)
+        assert calls_in("someone-you-know")[0] == f'show_chat("{lang}", scenario="sara")'
 
 
 @pytest.mark.parametrize("lang", LANGS)

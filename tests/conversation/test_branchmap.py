@@ -14,9 +14,10 @@ LANGS = load_course().languages
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+@pytest.mark.parametrize("scenario", ["jonas", "sara"])
 @pytest.mark.parametrize("lang", LANGS)
-def test_svg_parses_and_shows_every_decision_choice_and_ending(lang):
-    conv = load_conversation()
+def test_svg_parses_and_shows_every_decision_choice_and_ending(lang, scenario):
+    conv = load_conversation(scenario=scenario)
     svg = branch_map_svg(conv, lang)
     root = ET.fromstring(svg)
     assert root.tag == f"{SVG}svg"
@@ -35,8 +36,9 @@ def test_svg_parses_and_shows_every_decision_choice_and_ending(lang):
     assert "http://" not in svg.replace("http://www.w3.org/2000/svg", "")
 
 
-def test_boxes_do_not_overlap():
-    root = ET.fromstring(branch_map_svg(load_conversation(), "nb"))
+@pytest.mark.parametrize("scenario", ["jonas", "sara"])
+def test_boxes_do_not_overlap(scenario):
+    root = ET.fromstring(branch_map_svg(load_conversation(scenario=scenario), "nb"))
     rects = []
     for g in root.iter(f"{SVG}g"):
         r = g.find(f"{SVG}rect")
@@ -51,6 +53,10 @@ def test_cli_writes_the_file(tmp_path, capsys):
     out = tmp_path / "map.svg"
     assert main([LANGS[0], str(out)]) == 0
     ET.parse(out)
+    assert main([LANGS[0], str(tmp_path / "sara.svg"), "sara"]) == 0
+    assert "Adrian" in (tmp_path / "sara.svg").read_text(encoding="utf-8")
+    assert main([LANGS[0], str(tmp_path / "x.svg"), "nobody"]) == 1
+    assert "file not found" in capsys.readouterr().err
     assert main(["xx", str(tmp_path / "other.svg")]) == 2
     assert main([]) == 2
     assert "usage" in capsys.readouterr().err

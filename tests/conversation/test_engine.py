@@ -1,4 +1,4 @@
-"""The chat engine: every path, back, restart, flags, progress and the summary."""
+"""The chat engine: every path of every scenario, back, restart, flags, progress, summary."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import pytest
 
 from awareness.content.course import load_course
 from awareness.conversation.engine import ChatEngine, all_paths, max_decisions
-from awareness.conversation.model import load_conversation
+from awareness.conversation.model import load_conversation, scenario_ids
 
-SAFE = ("c1-reply", "c2-go-along", "c3-send", "c4-break", "c5-get-help")
-PAID = ("c1-reply", "c2-go-along", "c3-send", "c4-pay", "c6-tell")
+LANGS = load_course().languages
+SCENARIOS = scenario_ids()
+SAFE = ("c1-reply", "c1b-stay", "c2-go-along", "c3-send", "c4-break", "c5-get-help")
+PAID = ("c1-reply", "c1b-move", "c2-go-along", "c3-send", "c4-pay", "c6-tell")
+FAKE = ("c1-ask", "c1b-stay", "c2-slow-down", "c3-refuse", "c7-tell")
 
 
 @pytest.fixture(scope="module")
@@ -17,10 +20,17 @@ def conv():
     return load_conversation()
 
 
-@pytest.mark.parametrize("lang", load_course().languages)
-def test_every_path_reaches_an_ending_in_every_language(conv, lang):
+def test_both_scenarios_are_there():
+    assert SCENARIOS == ["jonas", "sara"]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_path_reaches_an_ending_in_every_language(scenario, lang):
+    """Walks every path: every ending, every choice and every message is reached."""
+    conv = load_conversation(scenario=scenario)
     paths = all_paths(conv)
-    assert len(paths) > 10
+    assert len(paths) >= 10
     reached_endings, used_choices, seen_nodes = set(), set(), set()
     for path in paths:
         engine = ChatEngine(conv)
@@ -40,7 +50,7 @@ def test_every_path_reaches_an_ending_in_every_language(conv, lang):
         assert progress.step == progress.total == max(len(path), 1)
         summary = engine.summary()
         assert summary.ending is engine.current
-        assert summary.not_your_fault[lang]
+        assert summary.not_your_fault[lang] and summary.not_in_trouble[lang]
         reached_endings.add(engine.current.id)
         used_choices.update(path)
     assert reached_endings == {node.id for node in conv.endings()}
@@ -63,9 +73,12 @@ def test_choose_runs_on_to_the_next_decision(conv):
     assert [n.id for n in engine.transcript] == [
         "d1-hello",
         "j1-ask",
-        "e1-vague",
-        "e1-flirt",
-        "d2-pictures",
+        "e1-mutual",
+        "e1-game",
+        "j1-game",
+        "e1-same",
+        "e1-flattery",
+        "d1b-move",
     ]
     assert engine.entries[0].choice.id == "c1-ask"
     assert engine.entries[-1].choice is None
@@ -83,12 +96,41 @@ def test_choose_refuses_a_choice_not_on_screen(conv):
 def test_the_picture_path_exists_and_ends_with_help(conv):
     engine = ChatEngine(conv, PAID)
     ids = [n.id for n in engine.transcript]
-    assert "j3-sent" in ids and "e4-more" in ids
+    assert "n-moved" in ids and "j3-sent" in ids and "e4-more" in ids
     assert engine.current.id == "end-paid"
 
 
+def test_saying_no_is_not_the_end_of_it(conv):
+    """He never sends anything, and is threatened with an AI-made fake: same steps."""
+    engine = ChatEngine(conv, FAKE)
+    ids = [n.id for n in engine.transcript]
+    assert "j3-sent" not in ids and "j3-refuse" in ids
+    assert {"e7-ai", "e7-friends", "d7-fake"} <= set(ids)
+    assert engine.current.id == "end-fake"
+    assert {"ai-fake", "friend-list", "threat"} <= {t for n in engine.transcript for t in n.tags}
+    # paying for a fake brings new demands too
+    paid = ChatEngine(conv, (*FAKE[:-1], "c7-pay", "c6-tell"))
+    assert "e7-more" in [n.id for n in paid.transcript] and paid.current.id == "end-paid"
+
+
+def test_the_early_ending_does_not_say_nothing_more_can_happen(conv):
+    ending = conv.node("end-stopped")
+    debrief = ending.ending.debrief
+    assert "Det kom ingen trusler" not in ending.text["nb"]
+    assert "ny profil" in debrief["nb"] and "falskt bilde" in debrief["nb"]
+    assert "new profile" in debrief["en"] and "fake picture" in debrief["en"]
+
+
+def test_a_new_profile_after_blocking(conv):
+    engine = ChatEngine(conv, SAFE)
+    published = conv.node("d5-published")
+    assert published in engine.transcript
+    assert conv.speaker(published.speaker).name["en"] == "user_4471"
+    assert "new-profile" in published.tags
+
+
 def test_back_undoes_one_choice(conv):
-    engine = ChatEngine(conv, ("c1-reply", "c2-go-along"))
+    engine = ChatEngine(conv, ("c1-reply", "c1b-stay"))
     before = [n.id for n in ChatEngine(conv, ("c1-reply",)).transcript]
     assert engine.back() is True
     assert engine.path == ("c1-reply",)
@@ -109,7 +151,7 @@ def test_back_from_an_ending(conv):
 def test_back_drops_flags_on_messages_no_longer_shown(conv):
     engine = ChatEngine(conv, ("c1-reply",))
     engine.flag("d1-hello")
-    engine.flag("e1-flirt")
+    engine.flag("e1-flattery")
     engine.back()
     assert engine.flags == {"d1-hello"}
 
@@ -132,64 +174,126 @@ def test_flag_only_the_other_sides_messages_on_screen(conv):
     assert engine.toggle_flag("d1-hello") is True
     assert engine.is_flagged("d1-hello")
     assert engine.toggle_flag("d1-hello") is False
-    engine.flag("e1-flirt")
-    engine.unflag("e1-flirt")
-    engine.unflag("e1-flirt")  # twice is fine
+    engine.flag("e1-flattery")
+    engine.unflag("e1-flattery")
+    engine.unflag("e1-flattery")  # twice is fine
     assert engine.flags == frozenset()
 
 
-def test_summary_signs_found_and_missed(conv):
+def test_summary_signs_found_missed_and_wrong(conv):
     engine = ChatEngine(conv, SAFE)
-    engine.flag("d1-hello")  # unknown-contact
+    engine.flag("d1-hello")  # small talk: a wrong flag
+    engine.flag("e1-mutual")  # mutual-friend, odd-language
     engine.flag("d4-demand")  # money-demand, pressure-time
     summary = engine.summary()
     found = {s.tag.id for s in summary.found}
     missed = {s.tag.id for s in summary.missed}
-    assert found == {"unknown-contact", "money-demand", "pressure-time"}
-    assert {"fast-sexual-turn", "fake-images", "threat", "published-claim"} <= missed
+    assert found == {"mutual-friend", "odd-language", "money-demand", "pressure-time"}
+    assert {"fast-sexual-turn", "fake-images", "threat", "published-claim", "new-profile"} <= missed
     assert not found & missed
     seen = {t for n in engine.transcript for t in n.tags}
     assert found | missed == seen
+    assert summary.total == len(seen)
+    assert [w.node.id for w in summary.wrong] == ["d1-hello"]
+    assert summary.wrong[0].explanation == conv.node("d1-hello").ordinary
+    assert not summary.perfect
     assert summary.ending.id == "end-safe"
-    assert [s.id for s in summary.steps][:6] == [
+    assert [s.id for s in summary.steps] == [
         "break-contact",
         "dont-pay",
+        "tell-an-adult",
+        "screenshots",
+        "dont-delete",
         "report-profile",
         "report-police",
-        "dont-delete",
         "removal",
     ]
     one = next(s for s in summary.found if s.tag.id == "pressure-time")
     assert "d4-demand" in one.node_ids
 
 
-def test_summary_flag_without_a_sign(conv):
-    engine = ChatEngine(conv, ("c1-reply", "c2-go-along", "c3-send"))
+def test_a_flag_on_a_message_with_a_sign_is_not_wrong(conv):
+    engine = ChatEngine(conv, ("c1-reply", "c1b-stay", "c2-go-along", "c3-send"))
     assert engine.conversation.node("e3-recorded").tags
     engine.flag("e3-recorded")
-    assert engine.summary().other_flags == ()
+    assert engine.summary().wrong == ()
+
+
+def test_every_sign_and_no_wrong_flag_is_perfect(conv):
+    engine = ChatEngine(conv, SAFE)
+    for node in engine.transcript:
+        if node.tags:
+            engine.flag(node.id)
+    summary = engine.summary()
+    assert summary.perfect and summary.missed == () and summary.wrong == ()
+    assert len(summary.found) == summary.total
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_flagging_everything_is_never_perfect(scenario):
+    """On every path of every scenario, flagging every message gives wrong flags."""
+    conv = load_conversation(scenario=scenario)
+    for path in all_paths(conv):
+        engine = ChatEngine(conv, path)
+        for node in engine.transcript:
+            if engine.can_flag(node.id):
+                engine.flag(node.id)
+        summary = engine.summary()
+        assert summary.missed == ()
+        assert summary.wrong, path
+        assert not summary.perfect, path
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_path_has_ordinary_messages_to_judge(scenario):
+    """The first message is small talk, and longer paths show at least three."""
+    conv = load_conversation(scenario=scenario)
+    for path in all_paths(conv):
+        engine = ChatEngine(conv, path)
+        ordinary = [n for n in engine.transcript if conv.side(n) == "left" and not n.tags]
+        assert ordinary, path
+        if len(path) >= 2:
+            assert len(ordinary) >= 3, path
 
 
 def test_summary_of_the_early_ending(conv):
     engine = ChatEngine(conv, ("c1-ignore",))
     summary = engine.summary()
     assert summary.ending.id == "end-stopped"
-    assert [s.tag.id for s in summary.missed] == ["unknown-contact"]
-    assert summary.found == ()
+    assert summary.found == () and summary.missed == () and summary.wrong == ()
+    engine.flag("d1-hello")
+    assert [w.node.id for w in engine.summary().wrong] == ["d1-hello"]
 
 
 def test_progress_counts_decision_points(conv):
     engine = ChatEngine(conv)
     assert engine.progress().step == 1
-    assert engine.progress().total == max_decisions(conv, conv.start) == 7
+    assert engine.progress().total == max_decisions(conv, conv.start) == 8
     engine.choose("c1-reply")
     assert engine.progress().step == 2
+    engine.choose("c1b-stay")
     engine.choose("c2-go-along")
     engine.choose("c3-send")
     engine.choose("c4-break")
-    assert (engine.progress().step, engine.progress().total) == (5, 6)
+    assert (engine.progress().step, engine.progress().total) == (6, 7)
     engine.choose("c5-get-help")
-    assert (engine.progress().step, engine.progress().total) == (5, 5)
+    assert (engine.progress().step, engine.progress().total) == (6, 6)
+
+
+def test_sara_walks_to_each_of_her_endings():
+    conv = load_conversation(scenario="sara")
+    assert ChatEngine(conv, ("c1-no", "c2-tell")).current.id == "end-told"
+    assert ChatEngine(conv, ("c1-joke", "c2-block")).current.id == "end-told"
+    friend = ChatEngine(conv, ("c1-no", "c2-friend"))
+    assert friend.current.id == "end-friend"
+    assert "l1-help" in [n.id for n in friend.transcript]
+    gave_in = ChatEngine(conv, ("c1-send", "c2-give-in"))
+    assert gave_in.current.id == "end-gave-in"
+    assert [n.id for n in gave_in.transcript].count("s1-sent") == 1
+    # Lina's message is a friend's: flagging it is a wrong flag, explained kindly
+    friend.flag("l1-help")
+    wrong = friend.summary().wrong
+    assert [w.node.id for w in wrong] == ["l1-help"] and wrong[0].explanation is not None
 
 
 def test_engine_handles_a_cycle_with_an_exit(tmp_path):

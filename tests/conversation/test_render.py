@@ -11,7 +11,14 @@ import pytest
 from awareness.content.course import load_course
 from awareness.content.load import read_yaml
 from awareness.conversation.engine import ChatEngine, all_paths
-from awareness.conversation.model import CONVERSATION_FILE, Conversation, load_conversation
+from awareness.conversation.model import (
+    ChatShared,
+    Conversation,
+    ScenarioFile,
+    load_conversation,
+    scenario_file,
+    scenario_ids,
+)
 from awareness.conversation.render import (
     render_css,
     render_decision,
@@ -22,6 +29,7 @@ from awareness.conversation.render import (
 from awareness.paths import content_root
 
 LANGS = load_course().languages
+SCENARIOS = scenario_ids()
 INJECTION = "<img src=x onerror=alert(1)>"
 
 
@@ -61,17 +69,31 @@ def conv():
     return load_conversation()
 
 
+@pytest.mark.parametrize("scenario", SCENARIOS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_path_renders(conv, lang):
+def test_every_path_renders(scenario, lang):
+    """Every ending of every scenario: its own debrief, "you are not in trouble", the
+    shared steps and the help services, and the counts of the warning-sign game."""
+    conv = load_conversation(scenario=scenario)
     course = load_course()
     for path in all_paths(conv):
-        html = render_path(conv, path, lang, services=course.help)
+        flags = [n.id for n in ChatEngine(conv, path).transcript]
+        html = render_path(conv, path, lang, flags=flags, services=course.help)
         parse(html)
         engine = ChatEngine(conv, path)
         for node in engine.transcript:
             assert f'data-node="{node.id}"' in html
         assert escape(engine.current.ending.title[lang]) in html
+        assert escape(engine.current.ending.debrief[lang]) in html
         assert 'class="aw-ending"' in html and 'class="aw-help"' in html
+        assert escape(conv.not_in_trouble[lang]) in html
+        assert escape(conv.ui.not_in_trouble[lang]) in html
+        assert escape(conv.debrief.heading[lang]) in html
+        for step in conv.steps:
+            assert escape(step.text[lang]) in html
+        # every message flagged: the wrong flags are listed and counted, never "perfect"
+        assert 'class="aw-score"' in html and 'class="aw-wrong"' in html
+        assert escape(conv.ui.perfect[lang]) not in html
 
 
 def test_decisions_show_every_choice_and_feedback(conv):
@@ -87,23 +109,61 @@ def test_decisions_show_every_choice_and_feedback(conv):
 
 def test_message_bubbles(conv):
     left = render_message(conv, conv.node("d2-pictures"), "nb")
-    assert "aw-left" in left and "Emma_17" in left and "21:08" in left
+    assert "aw-left" in left and "Emma_17" in left and "21:10" in left
     assert escape("[" + conv.node("d2-pictures").image.alt["nb"] + "]") in left
     assert 'role="img"' in left
     right = render_message(conv, conv.node("j3-sent"), "nb")
     assert "aw-right" in right and escape("[Jonas sendte et bilde]") in right
     note = render_message(conv, conv.node("n-break"), "nb")
+    tile = render_message(conv, conv.node("e7-ai"), "en")
+    assert escape("[Image: blurred fake picture made with AI]") in tile and "aw-img-ai-fake" in tile
     assert "aw-center" in note and "aw-note" in note
     flagged = render_message(conv, conv.node("d1-hello"), "nb", flagged=True)
     assert "aw-flagged" in flagged and escape(conv.ui.warning_sign["nb"]) in flagged
 
 
+SAFE = ("c1-reply", "c1b-stay", "c2-go-along", "c3-send", "c4-break", "c5-get-help")
+
+
 def test_flags_in_a_static_path(conv):
-    path = ("c1-reply", "c2-go-along", "c3-send", "c4-break", "c5-get-help")
-    html = render_path(conv, path, "en", flags=["d1-hello", "j1-reply"], services=[])
+    html = render_path(conv, SAFE, "en", flags=["e1-mutual", "j1-reply"], services=[])
     assert html.count("aw-flagged") == 1  # Jonas's own message cannot be flagged
     found = html[html.index('class="aw-found"') : html.index('class="aw-missed"')]
-    assert 'data-tag="unknown-contact"' in found
+    assert 'data-tag="mutual-friend"' in found and 'data-tag="odd-language"' in found
+    assert 'class="aw-wrong"' not in html
+
+
+def test_counts_and_kind_words_for_wrong_flags(conv):
+    engine = ChatEngine(conv, SAFE)
+    total = len({t for n in engine.transcript for t in n.tags})
+    html = render_path(conv, SAFE, "nb", flags=["d1-hello", "e1-game", "e1-mutual"], services=[])
+    score = conv.ui.score["nb"].replace("{found}", "2").replace("{total}", str(total))
+    assert escape(score.replace("{wrong}", "2")) in html
+    assert f'data-found="2" data-total="{total}" data-wrong="2"' in html
+    wrong = html[html.index('class="aw-wrong"') :]
+    assert 'data-node="d1-hello"' in wrong and 'data-node="e1-game"' in wrong
+    assert escape(conv.node("d1-hello").ordinary["nb"]) in wrong
+    assert escape(conv.ui.wrong["nb"]) in html
+
+
+def test_the_shared_words_stand_in_for_a_message_without_its_own(conv):
+    data, _ = read_yaml(content_root() / scenario_file("jonas"))
+    data = copy.deepcopy(data)
+    del next(n for n in data["nodes"] if n["id"] == "d1-hello")["ordinary"]
+    scenario = ScenarioFile.model_validate(data, context={"languages": LANGS})
+    other = Conversation.build("jonas", scenario, _shared())
+    html = render_path(other, ("c1-ignore",), "en", flags=["d1-hello"], services=[])
+    assert escape(other.ui.small_talk["en"]) in html
+
+
+def test_all_signs_and_no_wrong_flag_is_praised(conv):
+    engine = ChatEngine(conv, SAFE)
+    tagged = [n.id for n in engine.transcript if n.tags]
+    html = render_path(conv, SAFE, "en", flags=tagged, services=[])
+    assert escape(conv.ui.perfect["en"]) in html
+    html = render_path(conv, SAFE, "en", flags=[*tagged, "e1-same"], services=[])
+    assert escape(conv.ui.perfect["en"]) not in html
+    assert escape(conv.ui.none_missed["en"]) in html
 
 
 def test_unfinished_path_has_no_ending(conv):
@@ -120,18 +180,26 @@ def test_ending_uses_the_course_help_services_by_default(conv):
 
 
 def test_injection_is_escaped_in_static_html():
-    data, _ = read_yaml(content_root() / CONVERSATION_FILE)
+    data, _ = read_yaml(content_root() / scenario_file("jonas"))
     data = copy.deepcopy(data)
     node = data["nodes"][0]
     for lang in node["text"]:
         node["text"][lang] = INJECTION
         node["prompt"][lang] = INJECTION
-        node["choices"][0]["feedback"][lang] = INJECTION
+        node["ordinary"][lang] = INJECTION
+        node["choices"][2]["feedback"][lang] = INJECTION
         data["tags"][0]["label"][lang] = INJECTION
-    conv = Conversation.model_validate(data, context={"languages": LANGS})
+        data["fiction"][lang] = INJECTION
+    scenario = ScenarioFile.model_validate(data, context={"languages": LANGS})
+    conv = Conversation.build("jonas", scenario, _shared())
     html = render_path(conv, ("c1-ignore",), LANGS[0], flags=["d1-hello"], services=[])
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "img" not in parse(html).tags
+
+
+def _shared() -> ChatShared:
+    data, _ = read_yaml(content_root() / "lessons" / "chat.yaml")
+    return ChatShared.model_validate(data, context={"languages": LANGS})
 
 
 def test_css_is_real_and_local():

@@ -11,7 +11,13 @@ import pytest
 from awareness.content.course import load_course
 from awareness.content.load import read_yaml
 from awareness.conversation import widget as widget_module
-from awareness.conversation.model import CONVERSATION_FILE, Conversation, load_conversation
+from awareness.conversation.model import (
+    ChatShared,
+    Conversation,
+    ScenarioFile,
+    load_conversation,
+    scenario_file,
+)
 from awareness.conversation.widget import ChatWidget, chat_widget, typing_delay
 from awareness.paths import content_root
 
@@ -54,7 +60,7 @@ def test_start_state(lang):
     assert all(b.description.strip() for b in chat.choice_buttons)
     assert chat.back_button.disabled
     assert chat.back_button.description.strip() and chat.restart_button.description.strip()
-    progress = conv.ui.progress[lang].replace("{step}", "1").replace("{total}", "7")
+    progress = conv.ui.progress[lang].replace("{step}", "1").replace("{total}", "8")
     assert progress in chat.progress_label.value
     assert chat.ending_panel.layout.display == "none"
     assert escape(conv.node("d1-hello").text[lang]) in html_of(chat.message_list)
@@ -66,13 +72,19 @@ def test_clicking_to_the_safe_ending(lang):
     course = load_course()
     chat = chat_widget(lang)
     chat.choice_button("c1-reply").click()
-    assert chat.shown_node_ids == ["d1-hello", "j1-reply", "e1-flirt", "d2-pictures"]
+    assert chat.shown_node_ids == [
+        "d1-hello", "j1-reply", "e1-mutual", "e1-game", "j1-game", "e1-same", "e1-flattery",
+        "d1b-move",
+    ]
     shown = html_of(chat.message_list)
     assert 'data-choice="c1-reply"' in shown  # the feedback card
     assert not chat.back_button.disabled
+    click_path(chat, ["c1b-move"])
     # the picture tile, with its text alternative
     chat_html = html_of(chat.message_list)
     assert escape(f"[{conv.node('d2-pictures').image.alt[lang]}]") in chat_html
+    chat.flag_buttons["d1-hello"].click()  # small talk: counted as a wrong flag
+    chat.flag_buttons["e1-mutual"].click()
     click_path(chat, ["c2-go-along", "c3-send", "c4-break", "c5-get-help"])
     assert chat.engine.current.id == "end-safe"
     assert chat.choice_buttons == []
@@ -81,27 +93,63 @@ def test_clicking_to_the_safe_ending(lang):
     ending = chat.ending_panel.value
     assert escape(conv.node("end-safe").ending.title[lang]) in ending
     assert conv.ui.signs[lang] in ending
-    for service in course.help:
-        assert service.url in ending
+    for service in course.help:  # every help service (some have no web address)
+        assert escape(service.name[lang]) in ending
+        assert not service.url or escape(service.url) in ending
     assert 'class="aw-not-your-fault"' in ending and 'class="aw-steps"' in ending
+    assert 'class="aw-not-in-trouble"' in ending
     assert escape(course.source[lang]) in ending
+    # the counts of the warning-sign game, and the kind word on the small talk
+    assert 'data-found="2"' in ending and 'data-wrong="1"' in ending
+    wrong = ending[ending.index('class="aw-wrong"') :]
+    assert escape(conv.node("d1-hello").ordinary[lang]) in wrong
 
 
 def test_clicking_to_the_paid_ending_with_flags():
     chat = chat_widget("nb")
     chat.choice_button("c1-ask").click()
-    chat.flag_buttons["d1-hello"].click()
-    chat.flag_buttons["e1-vague"].click()
-    click_path(chat, ["c2-slow-down", "c3-send"])
+    chat.flag_buttons["e1-mutual"].click()
+    click_path(chat, ["c1b-stay", "c2-slow-down", "c3-send"])
     chat.flag_buttons["d4-demand"].click()
     click_path(chat, ["c4-pay", "c6-pay-again"])
     assert chat.engine.current.id == "end-paid"
     ending = chat.ending_panel.value
     found = ending[ending.index('class="aw-found"') : ending.index('class="aw-missed"')]
-    assert 'data-tag="unknown-contact"' in found
+    assert 'data-tag="mutual-friend"' in found
     assert 'data-tag="money-demand"' in found
     assert 'data-tag="higher-demand"' not in found
     assert 'data-tag="higher-demand"' in ending
+    assert 'data-wrong="0"' in ending and 'class="aw-wrong"' not in ending
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_second_scenario_in_the_widget(lang):
+    """Sara's chat: its own title, fiction line, names in the words, endings and debrief."""
+    conv = load_conversation(scenario="sara")
+    chat = chat_widget(lang, scenario="sara")
+    assert isinstance(chat, ChatWidget) and chat.conversation is conv
+    header = html_of(chat)
+    assert escape(conv.title[lang]) in header and escape(conv.fiction[lang]) in header
+    assert chat.shown_node_ids[0] == "a1-hi"
+    for button in chat.flag_buttons.values():
+        button.click()  # flag everything: never a perfect result
+    click_path(chat, ["c1-no", "c2-friend"])
+    assert chat.engine.current.id == "end-friend"
+    assert 'data-node="l1-help"' not in chat.ending_panel.value
+    chat.flag_buttons["l1-help"].click()  # after the end: the debrief follows
+    ending = chat.ending_panel.value
+    assert escape(conv.node("end-friend").ending.debrief[lang]) in ending
+    assert escape(conv.debrief.heading[lang]) in ending
+    assert escape(conv.ui.perfect[lang]) not in ending
+    assert 'data-node="l1-help"' in ending[ending.index('class="aw-wrong"') :]
+    assert "Sara" in chat._feedback["c1-no"].value  # "Sara valgte:" / "Sara chose:"
+
+
+def test_an_unknown_scenario_shows_a_short_message():
+    shown = chat_widget("nb", scenario="nobody")
+    assert isinstance(shown, w.HTML)
+    assert load_course().t("content_error", "nb") in shown.value
+    assert "nobody" not in shown.value
 
 
 def test_flag_button_toggles():
@@ -122,20 +170,21 @@ def test_flag_button_toggles():
 
 def test_only_the_other_side_gets_flag_buttons():
     chat = chat_widget("nb")
-    click_path(chat, ["c1-reply", "c2-go-along", "c3-send"])
+    click_path(chat, ["c1-reply", "c1b-move", "c2-go-along", "c3-send"])
     assert "j1-reply" not in chat.flag_buttons and "j3-sent" not in chat.flag_buttons
-    assert {"d1-hello", "e1-flirt", "e3-recorded", "d4-demand"} <= set(chat.flag_buttons)
+    assert "n-moved" not in chat.flag_buttons  # the narrator
+    assert {"d1-hello", "e2-flirt", "e3-recorded", "d4-demand"} <= set(chat.flag_buttons)
 
 
 def test_back_and_restart_buttons():
     chat = chat_widget("nb")
-    click_path(chat, ["c1-reply", "c2-go-along"])
-    chat.flag_buttons["e1-flirt"].click()
+    click_path(chat, ["c1-reply", "c1b-move", "c2-go-along"])
+    chat.flag_buttons["e2-flirt"].click()
     chat.back_button.click()
-    assert chat.engine.path == ("c1-reply",)
+    assert chat.engine.path == ("c1-reply", "c1b-move")
     assert chat.shown_node_ids[-1] == "d2-pictures"
     assert [b.choice_id for b in chat.choice_buttons] == ["c2-go-along", "c2-slow-down", "c2-stop"]
-    assert chat.engine.is_flagged("e1-flirt")
+    assert chat.engine.is_flagged("e2-flirt")
     click_path(chat, ["c2-stop"])
     assert chat.ending_panel.layout.display is None
     chat.back_button.click()
@@ -153,7 +202,7 @@ def test_choice_buttons_are_reused_so_the_focus_stays():
     pressed.click()
     assert pressed in chat.choice_buttons and pressed.layout.display is None
     assert not pressed.disabled and "aw-busy" not in chat.choice_box._dom_classes
-    assert pressed.choice_id == "c2-go-along"
+    assert pressed.choice_id == "c1b-move"
     assert len(chat.choice_box.children) == 4
     visible = [b for b in chat.choice_box.children if b.layout.display != "none"]
     assert visible == chat.choice_buttons
@@ -223,9 +272,10 @@ def test_typing_indicator_before_the_other_sides_messages(monkeypatch):
 
     monkeypatch.setattr(widget_module.time, "sleep", fake_sleep)
     chat.choice_button("c1-reply").click()
-    # e1-flirt and d2-pictures come from the other side, j1-reply is Jonas
-    assert sleeps == [1.0, 1.2]
-    assert typing_shown == [1, 1]
+    # e1-mutual, e1-game, e1-same, e1-flattery and d1b-move come from the other side;
+    # j1-reply and j1-game are Jonas's
+    assert sleeps == [1.0, 0.6, 0.6, 0.8, 0.8]
+    assert typing_shown == [1, 1, 1, 1, 1]
     assert "aw-typing" not in html_of(chat.message_list)
     # a second press queued while the messages came in is not taken as the next choice
     chat.choice_buttons[0].click()
@@ -233,7 +283,7 @@ def test_typing_indicator_before_the_other_sides_messages(monkeypatch):
 
 
 def _injected() -> Conversation:
-    data, _ = read_yaml(content_root() / CONVERSATION_FILE)
+    data, _ = read_yaml(content_root() / scenario_file("jonas"))
     data = copy.deepcopy(data)
     first = data["nodes"][0]
     for lang in first["text"]:
@@ -241,7 +291,11 @@ def _injected() -> Conversation:
         first["choices"][0]["text"][lang] = INJECTION
         first["choices"][0]["feedback"][lang] = INJECTION
         data["speakers"][0]["name"][lang] = INJECTION
-    return Conversation.model_validate(data, context={"languages": LANGS})
+        data["fiction"][lang] = INJECTION
+    scenario = ScenarioFile.model_validate(data, context={"languages": LANGS})
+    shared_data, _ = read_yaml(content_root() / "lessons" / "chat.yaml")
+    shared = ChatShared.model_validate(shared_data, context={"languages": LANGS})
+    return Conversation.build("jonas", scenario, shared)
 
 
 @pytest.mark.parametrize("lang", LANGS)

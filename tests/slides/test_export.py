@@ -159,6 +159,12 @@ def test_the_chat_becomes_fragments_and_what_would_you_do_slides(exported):
     html = results[("nb", "02-the-conversation")].html.read_text(encoding="utf-8")
     assert html.count('class="fragment') >= 10
     assert "aw-prompt" in html and "aw-feedback" in html
+    # the debrief slide: every sign found on the teacher's path, no ordinary message flagged
+    assert 'data-wrong="0"' in html and "aw-perfect" in html
+    # the second scenario, in lesson 04
+    for lang in COURSE.languages:
+        html = results[(lang, "04-prevention")].html.read_text(encoding="utf-8")
+        assert "Adrian" in html and "aw-prompt" in html and "aw-not-in-trouble" in html
 
 
 def copy_content(tmp: Path) -> Path:
