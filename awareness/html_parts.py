@@ -72,8 +72,9 @@ def spaced_number(digits: str) -> str:
 def not_in_trouble(lang: str) -> str:
     """The sentence every help box and lesson end carries: you are not the one in trouble."""
     course = load_course()
-    text = escape(course.t("not_in_trouble", lang))
-    return f'<p class="awareness-not-in-trouble"><strong>{text}</strong></p>'
+    heading = escape(course.t("not_in_trouble", lang))
+    why = escape(course.t("not_in_trouble_why", lang))
+    return f'<p class="awareness-not-in-trouble"><strong>{heading}.</strong> {why}</p>'
 
 
 def tell_adult(lang: str) -> str:

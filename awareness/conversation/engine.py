@@ -73,7 +73,6 @@ class Summary:
     wrong: tuple[WrongFlag, ...]
     heading: Text
     not_your_fault: Text
-    not_in_trouble: Text
     steps: tuple[DebriefStep, ...]
 
     @property
@@ -282,6 +281,5 @@ class ChatEngine:
             wrong=tuple(wrong.values()),
             heading=conv.debrief.heading,
             not_your_fault=conv.debrief.not_your_fault,
-            not_in_trouble=conv.not_in_trouble,
             steps=tuple(conv.steps),
         )

@@ -208,7 +208,6 @@ class ChatUI(Strict):
     perfect: Text
     wrong: Text
     small_talk: Text
-    not_in_trouble: Text
     steps: Text
     help: Text
     error: Text
@@ -228,7 +227,6 @@ class ChatShared(Strict):
     """lessons/chat.yaml: what every scenario shares."""
 
     ui: ChatUI
-    not_in_trouble: Text
     steps: list[DebriefStep] = Field(min_length=1)
 
     def ui_for(self, names: dict[str, str]) -> ChatUI:
@@ -260,7 +258,6 @@ class Conversation(ScenarioFile):
 
     id: Id
     ui: ChatUI
-    not_in_trouble: Text
     steps: list[DebriefStep] = Field(min_length=1)
 
     @cached_property
@@ -308,7 +305,6 @@ class Conversation(ScenarioFile):
             **fields,
             id=scenario_id,
             ui=shared.ui_for(hero.name.root),
-            not_in_trouble=shared.not_in_trouble,
             steps=list(shared.steps),
         )
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
+from awareness.content.course import load_course
 from awareness.content.models import HelpService
 from awareness.conversation.engine import ChatEngine, Sign, Summary, WrongFlag
 from awareness.conversation.model import Choice, Conversation, Image, Node
@@ -260,10 +261,9 @@ def render_ending(
 
     ``services`` default to course.yaml's help; ``source`` is the line naming the source.
     """
+    course = load_course()
     if services is None:
-        from awareness.content.course import load_course
-
-        services = load_course().help
+        services = course.help
     ui = conv.ui
     parts = ['<section class="aw-ending">']
     if summary.ending is not None and summary.ending.ending is not None:
@@ -278,8 +278,8 @@ def render_ending(
         f"{_e(summary.heading[lang])}</h4><p>{_e(summary.not_your_fault[lang])}</p></section>"
     )
     parts.append(
-        f'<section class="aw-not-in-trouble"><h4>{_e(ui.not_in_trouble[lang])}</h4>'
-        f"<p>{_e(summary.not_in_trouble[lang])}</p></section>"
+        f'<section class="aw-not-in-trouble"><h4>{_e(course.t("not_in_trouble", lang))}</h4>'
+        f"<p>{_e(course.t('not_in_trouble_why', lang))}</p></section>"
     )
     steps = "".join(
         f'<li data-step="{_e(s.id)}">{_e(s.text[lang])}</li>' for s in summary.steps

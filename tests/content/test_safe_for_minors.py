@@ -191,6 +191,7 @@ def test_every_help_box_has_the_crisis_net_and_not_in_trouble(lang):
         for number in ("116 111", "116 123", "113", "02800", "800 333 21"):
             assert f">{number}</a>" in html, number  # a tel: link
         assert COURSE.t("not_in_trouble", lang) in html
+        assert COURSE.t("not_in_trouble_why", lang) in html
         assert COURSE.t("tell_adult", lang) in html
 
 

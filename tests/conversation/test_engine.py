@@ -50,7 +50,7 @@ def test_every_path_reaches_an_ending_in_every_language(scenario, lang):
         assert progress.step == progress.total == max(len(path), 1)
         summary = engine.summary()
         assert summary.ending is engine.current
-        assert summary.not_your_fault[lang] and summary.not_in_trouble[lang]
+        assert summary.not_your_fault[lang]
         reached_endings.add(engine.current.id)
         used_choices.update(path)
     assert reached_endings == {node.id for node in conv.endings()}

@@ -225,7 +225,7 @@ def edit_shared(root: Path, change) -> Path:
             lambda d: d["steps"].append(d["steps"][0]),
             "break-contact: id: duplicate debrief step id (ids must be unique)",
         ),
-        (lambda d: d.pop("not_in_trouble"), "-: not_in_trouble: missing field"),
+        (lambda d: d.pop("steps"), "-: steps: missing field"),
     ],
 )
 def test_a_broken_shared_file_gives_one_line(root, change, expected):
@@ -244,7 +244,7 @@ def test_names_fill_the_shared_words():
         assert "{" not in jonas.ui.choose[lang] and "Jonas" in jonas.ui.choose[lang]
         assert "Sara" in sara.ui.you_chose[lang] and "Sara" in sara.ui.map_choice[lang]
         assert jonas.ui.flag[lang] == sara.ui.flag[lang]
-    assert jonas.steps == sara.steps and jonas.not_in_trouble == sara.not_in_trouble
+    assert jonas.steps == sara.steps
 
 
 # --- the stories -------------------------------------------------------------------------
@@ -387,7 +387,6 @@ def student_texts(conv) -> list[tuple[str, str, str]]:
         add(name, getattr(conv, name))
     add("debrief.heading", conv.debrief.heading)
     add("debrief.not_your_fault", conv.debrief.not_your_fault)
-    add("not_in_trouble", conv.not_in_trouble)
     for step in conv.steps:
         add(f"steps.{step.id}", step.text)
     for name in type(conv.ui).model_fields:

@@ -86,8 +86,8 @@ def test_every_path_renders(scenario, lang):
         assert escape(engine.current.ending.title[lang]) in html
         assert escape(engine.current.ending.debrief[lang]) in html
         assert 'class="aw-ending"' in html and 'class="aw-help"' in html
-        assert escape(conv.not_in_trouble[lang]) in html
-        assert escape(conv.ui.not_in_trouble[lang]) in html
+        assert escape(load_course().t("not_in_trouble", lang)) in html
+        assert escape(load_course().t("not_in_trouble_why", lang)) in html
         assert escape(conv.debrief.heading[lang]) in html
         for step in conv.steps:
             assert escape(step.text[lang]) in html
