@@ -306,7 +306,7 @@ def test_engine_handles_a_cycle_with_an_exit(tmp_path):
     looped = looped[: looped.index("  - id: end-b")]
     path = tmp_path / "loop.yaml"
     path.write_text(looped, encoding="utf-8")
-    conv, found = conversation_problems(path, ["nb", "en"])
+    conv, found = conversation_problems(path, load_course().languages)
     assert found == []  # a1 -> b1 -> a1 is a loop, but "c-no" leads out of it
     assert all_paths(conv) == [("c-yes", "c-no"), ("c-no",)]
     engine = ChatEngine(conv)
