@@ -26,10 +26,19 @@ START_ID = "00-start"
 SECTIONS: dict[str, list[str]] = {lesson.id: lesson.section_ids for lesson in COURSE.lessons}
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 SHOWS = {"show_start", "show_chat", "show_quiz", "show_checklist", "show_footer"}
-OBJECTIVES = {"nb": "I denne leksjonen lærer du", "en": "In this lesson you will learn"}
-SOURCE = {"nb": "Kilde: Slettmeg.no / NorSIS", "en": "Source: Slettmeg.no / NorSIS"}
+OBJECTIVES = {
+    "nb": "I denne leksjonen lærer du",
+    "nn": "I denne leksjonen lærer du",
+    "en": "In this lesson you will learn",
+}
+SOURCE = {
+    "nb": "Kilde: Slettmeg.no / NorSIS",
+    "nn": "Kjelde: Slettmeg.no / NorSIS",
+    "en": "Source: Slettmeg.no / NorSIS",
+}
 NEVER_FAULT = {
     "nb": ("aldri offerets feil", "ikke din feil", "ikke Jonas' feil"),
+    "nn": ("aldri feilen til offeret", "ikkje din feil", "ikkje feilen til Jonas"),
     "en": ("never the victim's fault", "not your fault", "not Jonas's fault"),
 }
 # The one ready-made sentence for telling an adult: course.yaml's `tell_adult`, everywhere.
