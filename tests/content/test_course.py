@@ -14,6 +14,7 @@ from awareness.content.check import check_all
 from awareness.content.course import course_problems, load_course
 
 ROOT = Path(__file__).resolve().parents[2]
+LANGS = load_course(ROOT).languages
 
 
 @pytest.fixture
@@ -42,7 +43,8 @@ def lines(root: Path) -> list[str]:
 
 def test_the_real_course_is_valid():
     course = load_course(ROOT)
-    assert course.languages[:2] == ["nb", "en"]
+    assert course.languages == ["nb", "nn", "en"]
+    assert course.language_names == {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
     assert [lesson.id for lesson in course.lessons] == [
         "01-what-is-sextortion",
         "02-the-conversation",
@@ -93,7 +95,7 @@ def test_the_whole_content_checks_clean():
         (
             "unknown language",
             lambda r: edit_course(r, lambda d: d["subtitle"].update(de="Hallo")),
-            "course.yaml: -: subtitle: unknown language 'de' (the course has: nb, en)",
+            f"course.yaml: -: subtitle: unknown language 'de' (the course has: {', '.join(LANGS)})",
         ),
         (
             "file not found",
@@ -215,3 +217,42 @@ def test_serve_refuses_invalid_content(root):
     assert "course.yaml: -: -: YAML syntax error" in result.stdout
     assert "not started" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def edit_yaml(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_text_missing_in_any_language_is_one_line_each(root, lang):
+    """`make check` names every text, notebook and note a language lacks, one line each."""
+    edit_yaml(root / "lessons/chat.yaml", lambda d: d["ui"]["typing"].pop(lang))
+    edit_yaml(root / "lessons/scenarios/jonas.yaml", lambda d: d["nodes"][0]["text"].pop(lang))
+    edit_yaml(root / "lessons/checklists.yaml",
+              lambda d: d["checklists"][0]["items"][0]["label"].pop(lang))
+    edit_yaml(root / "quizzes/01-what-is-sextortion.yaml",
+              lambda d: d["questions"][0]["prompt"].pop(lang))
+    edit_yaml(root / "quizzes/ui.yaml", lambda d: d["words"]["check"].pop(lang))
+    (root / "lessons" / lang / "02-the-conversation.ipynb").unlink()
+    (root / "facilitator_notes" / lang / "04-prevention.md").unlink()
+    found = lines(root)
+    missing = f"missing translation for {lang!r}"
+    for expected in (
+        f"lessons/chat.yaml: -: ui.typing: {missing}",
+        f"lessons/scenarios/jonas.yaml: d1-hello: text: {missing}",
+        f"lessons/checklists.yaml: service-and-accounts: label: {missing}",
+        f"quizzes/01-what-is-sextortion.yaml: what-is-sextortion: prompt: {missing}",
+        f"quizzes/ui.yaml: -: words.check: {missing}",
+        f"lessons/{lang}/02-the-conversation.ipynb: 02-the-conversation: -: "
+        f"no notebook in {lang!r}",
+        f"facilitator_notes/{lang}/04-prevention.md: 04-prevention: -: "
+        f"no facilitator note for language {lang!r}",
+    ):
+        assert found.count(expected) == 1, (expected, found)
+    for line in found:
+        assert "\n" not in line and "Traceback" not in line
+    # A broken course.yaml is reported first, on its own (the other checks need it).
+    edit_course(root, lambda d: d["lessons"][0]["title"].pop(lang))
+    assert lines(root) == [f"course.yaml: 01-what-is-sextortion: title: {missing}"]

@@ -69,6 +69,22 @@ WORDS = {
         # One word per concept (CONTENT_GUIDE), and no unsupported Norwegian case counts.
         "banned": ("varseltegn", "varselsignal", "vennelisten", "kripos", "11 saker"),
     },
+    "nn": {
+        "say": ("**Sei:**", "**Gjer:**"),
+        "class": "**Klassen:**",
+        "no_view_forward": ("sjå aldri på", "vidaresend"),
+        "negation": ("ikkje", "aldri", "nei", "ingen"),
+        # "screenshot the pictures", "keep / save / copy / forward the pictures"
+        "keeps_pictures": (
+            r"skjermbilete\w* av( [\w,]+){0,6}? (sjølve )?(nake\w*|bilet\w*|video\w*)",
+            r"(ta vare på|lagre|behalde?|kopiere?|vidaresende?|sende vidare)"
+            r"( [\w,]+){0,3} (nakenbilet\w*|bilet\w*|video\w*)",
+        ),
+        "sentence": "Det skjer noko eg treng hjelp med.",
+        "sentence_stem": "treng hjelp med",
+        # One word per concept (lessons/nn-ordliste.md), and no unsupported case counts.
+        "banned": ("varselteikn", "varselsignal", "vennelisten", "kripos", "11 saker"),
+    },
     "en": {
         "say": ("**Say:**", "**Do:**"),
         "class": "**Class:**",
@@ -279,6 +295,9 @@ def test_the_pictures_test_can_fail():
     assert tells_to_keep_pictures("Keep the pictures as evidence.", "en")
     assert not tells_to_keep_pictures("Ta skjermbilder av samtalen – aldri av bildene.", "nb")
     assert not tells_to_keep_pictures("Do not keep the pictures.", "en")
+    assert tells_to_keep_pictures("Ta skjermbilete av bileta og videoane.", "nn")
+    assert tells_to_keep_pictures("Ta vare på biletet som bevis.", "nn")
+    assert not tells_to_keep_pictures("Ta skjermbilete av samtalen – aldri av bileta.", "nn")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -483,8 +502,12 @@ def test_minutes_must_follow_on_and_fill_the_class(copy_root):
         "the entries add up to 44 minutes, not the 45 of the front matter",
         "facilitator_notes/en/02-the-conversation.md: 02-the-conversation: "
         "run-sheet/how-it-unfolds: minutes 6–10, but the 'nb' note says 5–10",
-        "facilitator_notes/en/05-summary.md: 05-summary: run-sheet/read-more: "
-        "minutes 32–45, but the 'nb' note says 32–40",
+        *(
+            f"facilitator_notes/{lang}/05-summary.md: 05-summary: run-sheet/read-more: "
+            "minutes 32–45, but the 'nb' note says 32–40"
+            for lang in LANGS
+            if lang != "nb"
+        ),
     ]
 
 
@@ -503,7 +526,8 @@ def test_the_script_follows_the_sections_of_course_yaml(copy_root):
     path = root / "course.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     summary = next(x for x in data["lessons"] if x["id"] == "05-summary")
-    summary["sections"].insert(2, {"id": "new-one", "title": {"nb": "Ny", "en": "New"}})
+    new_title = {lang: f"New ({lang})" for lang in LANGS}
+    summary["sections"].insert(2, {"id": "new-one", "title": new_title})
     summary["sections"] = [s for s in summary["sections"] if s["id"] != "read-more"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     lines = [x for x in one_line_problems(root) if x.startswith("facilitator_notes/nb/")]

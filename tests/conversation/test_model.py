@@ -411,12 +411,14 @@ def student_texts(conv) -> list[tuple[str, str, str]]:
     return out
 
 
-SCREENSHOT = re.compile(r"skjermbild|screenshot", re.I)
-KEEP = re.compile(r"\b(lagre|ta vare på|behold|save|keep)\w*", re.I)
+SCREENSHOT = re.compile(r"skjermbild|skjermbilet|screenshot", re.I)
+KEEP = re.compile(r"\b(lagre|ta vare på|behold|behald|save|keep)\w*", re.I)
 PICTURE = re.compile(
-    r"\b(bild(e|et|ene|er)|nakenbild\w*|video\w*|pictures?|photos?|nudes?)\b", re.I
+    r"\b(bild(e|et|ene|er)|bilet(e|et|a)|nakenbild\w*|nakenbilet\w*|video\w*|pictures?|"
+    r"photos?|nudes?)\b",
+    re.I,
 )
-NEGATION = re.compile(r"\b(aldri|ikke|never|not|no)\b", re.I)
+NEGATION = re.compile(r"\b(aldri|ikke|ikkje|never|not|no)\b", re.I)
 
 
 def sentences(text: str) -> list[str]:
@@ -439,6 +441,9 @@ def test_the_safety_check_can_fail():
     assert pupil_told_to_copy_pictures("Lagre bildet som bevis.")
     assert not pupil_told_to_copy_pictures("Ta skjermbilder av chatten, ikke av bildet.")
     assert not pupil_told_to_copy_pictures("Take screenshots of the chat. Never of the pictures.")
+    assert pupil_told_to_copy_pictures("Ta skjermbilete av chatten og bileta.")
+    assert pupil_told_to_copy_pictures("Lagre biletet som bevis.")
+    assert not pupil_told_to_copy_pictures("Ta skjermbilete av chatten, ikkje av biletet.")
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -461,7 +466,10 @@ def test_words_of_the_word_list_and_the_one_sentence(scenario):
         assert wrong not in nb
     said = {lang: " ".join(t for _, la, t in texts if la == lang) for lang in LANGS}
     assert "Det skjer noe jeg trenger hjelp med." in said["nb"]
+    assert "Det skjer noko eg treng hjelp med." in said["nn"]
     assert "Something is happening that I need help with." in said["en"]
+    for lang in LANGS:
+        assert load_course().t("tell_adult", lang) in said[lang]
 
 
 def test_the_screenshot_step_names_what_to_screenshot_and_never_the_pictures():
@@ -472,3 +480,6 @@ def test_the_screenshot_step_names_what_to_screenshot_and_never_the_pictures():
     for word in ("chat", "profile", "usernames", "demands", "payment details",
                  "Never screenshot the pictures"):
         assert word in step.text["en"]
+    for word in ("chatten", "profilen", "brukarnamna", "krava", "betalingsinformasjonen",
+                 "aldri skjermbilete av bileta"):
+        assert word in step.text["nn"]

@@ -99,6 +99,7 @@ def test_documentation_list_for_the_police(banks):
     assert not picture.correct
     assert "police can secure" in picture.feedback["en"]
     assert "Politiet kan sikre" in picture.feedback["nb"]
+    assert "Politiet kan sikre" in picture.feedback["nn"]
 
 
 def test_no_shaming_words(banks, languages):

@@ -1,7 +1,7 @@
 """The quizzes teach today's sextortion safely (issue 12, CONTENT_GUIDE.md): every topic
 beyond the source has a question; the right answers never reward copying the pictures; a
 plain hello is never graded as a faresignal; blame and feelings items are sensitive;
-nb and en say the same (the same numbers, the same ready sentence)."""
+every language says the same (the same numbers, the same ready sentence)."""
 
 from __future__ import annotations
 
@@ -128,6 +128,7 @@ def test_a_plain_hello_is_never_a_faresignal(banks):
     hello = _questions(banks)["spot-first-chat"].option("hello")
     assert "Not a warning sign in itself" in hello.feedback["en"]
     assert "Ikke et faresignal i seg selv" in hello.feedback["nb"]
+    assert "Ikkje eit faresignal i seg sjølv" in hello.feedback["nn"]
 
 
 def test_blame_and_feelings_items_are_sensitive(banks):
@@ -135,36 +136,39 @@ def test_blame_and_feelings_items_are_sensitive(banks):
     for qid in ("partly-his-fault", "settings-and-blame", "what-to-say", "help-a-friend",
                 "too-heavy", "friend-in-danger"):
         assert q[qid].sensitive, qid
-    blame = re.compile(r"\b(feil|skyld\w*|fault|blame)\b", re.I)
+    blame = re.compile(r"\b(feil\w*|skyld\w*|skuld\w*|fault|blame)\b", re.I)
     for question in q.values():
-        if blame.search(question.prompt["en"]) or blame.search(question.prompt["nb"]):
+        if any(blame.search(text) for text in question.prompt.root.values()):
             assert question.sensitive, question.id
 
 
-def test_nb_and_en_say_the_same_numbers(banks):
-    """Phone numbers, amounts, ages and figures appear in both languages alike."""
+def test_every_language_says_the_same_numbers(banks, languages):
+    """Phone numbers, amounts, ages and figures appear in every language alike."""
+    first, *others = languages
     for q in all_questions(banks):
         texts = [q.prompt] + [o.text for o in q.options if o.text] + [o.feedback for o in q.options]
         for text in texts:
-            assert sorted(re.findall(r"\d+", text["nb"])) == sorted(
-                re.findall(r"\d+", text["en"])
-            ), (q.id, text["nb"], text["en"])
+            for lang in others:
+                assert sorted(re.findall(r"\d+", text[first])) == sorted(
+                    re.findall(r"\d+", text[lang])
+                ), (q.id, text[first], text[lang])
 
 
-def test_one_ready_sentence_and_the_guides_words(banks):
+def test_one_ready_sentence_and_the_guides_words(banks, languages):
     """The one sentence for telling an adult; the guide's bokmål words; no slips the guide
     lists (varselsignal, Norwegian case counts, the Kripos figure)."""
     q = _questions(banks)["what-to-say"]
     right = q.option("need-help")
     assert right.correct
     assert right.text["nb"] == "«Det skjer noe jeg trenger hjelp med.»"
+    assert right.text["nn"] == "«Det skjer noko eg treng hjelp med.»"
     assert right.text["en"] == "“Something is happening that I need help with.”"
     banned = re.compile(r"varsel\w*|vennelisten|Kripos|\b2022\b", re.I)
     for question in all_questions(banks):
         texts = [question.prompt] + [o.text for o in question.options if o.text]
         texts += [o.feedback for o in question.options]
         for text in texts:
-            for lang in ("nb", "en"):
+            for lang in languages:
                 assert not banned.search(text[lang]), (question.id, text[lang])
 
 
