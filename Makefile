@@ -18,6 +18,7 @@ help:
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
 	@echo "make slides - every lesson as offline reveal.js slides and PDF in build/slides/"
 	@echo "make bench  - a class of 30 opening lesson 02 at once, against stock Voila"
+	@echo "              (BENCH_LANG=nn: the class opens it in nynorsk)"
 
 # The virtual environment, rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -69,8 +70,10 @@ test: $(STAMP) $(NODE_STAMP) chromium
 slides: $(STAMP) $(NODE_STAMP) chromium
 	$(PY) -m awareness.slides.export --out build/slides
 
+# BENCH_LANG=nn: the class opens lesson 02 in that language (default: the first in course.yaml).
+BENCH_LANG ?=
 bench: $(STAMP) $(NODE_STAMP) chromium
-	$(PY) bench/classroom.py
+	$(PY) bench/classroom.py $(if $(BENCH_LANG),--lang $(BENCH_LANG))
 
 notes: $(STAMP)
 	$(PY) -m awareness.notes_build --out build/notes

@@ -68,12 +68,15 @@ class StartPageHandler(tornado.web.RequestHandler):
 
     def get(self, lang: str | None = None) -> None:
         course = load_course()
+        # "/" shows the first course language, or (start.js) the one this browser chose.
+        root = lang is None
         lang = lang or course.default_language
         if lang not in course.languages:
             raise tornado.web.HTTPError(404)
         base_url = self.settings.get("base_url", "/")
         folder = url_path_join(base_url, "voila/render", lang) + "/"
         css = asset_url(base_url, "static/theme.css")
+        script = asset_url(base_url, "static/start.js")
         # The files every lesson page needs, fetched while the student reads this page:
         # when the class opens a lesson together, the browsers already have them.
         prefetch = "".join(
@@ -89,6 +92,8 @@ class StartPageHandler(tornado.web.RequestHandler):
             f'<base href="{escape(folder)}">'
             f'<link rel="stylesheet" href="{escape(css)}">'
             '<link rel="icon" href="data:,">'
+            + ('<meta name="awareness-start" content="root">' if root else "")
+            + f'<script src="{escape(script)}" defer></script>'
             f"{prefetch}"
             '</head><body class="awareness-page"><main>'
             f"{html_parts.start_page(lang)}"

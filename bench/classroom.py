@@ -47,7 +47,6 @@ from awareness.conversation.model import load_conversation  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 LESSON = "02-the-conversation"
 ROUNDS = 2  # each Chromium student plays the chat's safe path this many times
-LANG = "nb"
 
 
 # ----------------------------------------------------------------------------- processes
@@ -545,23 +544,34 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--chromium", type=int, default=3)
+    parser.add_argument(
+        "--lang",
+        help="the language of the lesson the class opens (a course.yaml language; default: "
+        "the first). `make bench BENCH_LANG=nn`. Other than the first, the results are "
+        "written to latest-<lang>.json/.md.",
+    )
     args = parser.parse_args(argv)
 
     course = load_course(ROOT)
+    lang = args.lang or course.default_language
+    if lang not in course.languages:
+        print(f"bench: unknown language {lang!r} (the course has: "
+              f"{', '.join(course.languages)})", file=sys.stderr)
+        return 2
     conv = load_conversation(ROOT)
     start_node = conv.node(conv.start)
     first_decision = next(n for n in conv.nodes if n.choices)
     first_choice = first_decision.choices[0]
-    want = [start_node.text[LANG], first_choice.text[LANG]]
+    want = [start_node.text[lang], first_choice.text[lang]]
     # The chat's decisions along the safe ending, as a student clicks them.
     from awareness.conversation.engine import ChatEngine, all_paths
 
     safe = min((p for p in all_paths(conv) if ChatEngine(conv, p).current.id == "end-safe"),
                key=len)
-    clicks = [(conv.choice(c)[1].text[LANG], conv.choice(c)[1].feedback[LANG])
+    clicks = [(conv.choice(c)[1].text[lang], conv.choice(c)[1].feedback[lang])
               for c in safe]
-    path = f"voila/render/{LANG}/{LESSON}.ipynb"
-    report: dict = {"lesson": f"{LANG}/{LESSON}", "students": args.students,
+    path = f"voila/render/{lang}/{LESSON}.ipynb"
+    report: dict = {"lesson": f"{lang}/{LESSON}", "students": args.students,
                     "machine": {"cores": os.cpu_count()}}
 
     # Baseline: stock Voilà, default settings, an empty notebook.
@@ -623,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
         sampler.start()
         t_burst = time.monotonic()
         ours = burst(app.url, path, want, args.students, args.chromium, clicks,
-                     click_after=fill_delay + 2, restart=conv.ui.restart[LANG])
+                     click_after=fill_delay + 2, restart=conv.ui.restart[lang])
         sampling.set()
         sampler.join()
         report["ours"] = summary(ours)
@@ -676,9 +686,10 @@ def main(argv: list[str] | None = None) -> int:
     report["kernel_rss_ratio"] = report["kernel_rss_mb_median"] / report["bare_kernel_rss_mb"]
     report["course"] = course.title["en"]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
+    name = "latest" if lang == course.default_language else f"latest-{lang}"
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2))
     table = markdown(report)
-    (RESULTS / "latest.md").write_text(table)
+    (RESULTS / f"{name}.md").write_text(table)
     print(table)
     return 0
 

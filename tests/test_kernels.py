@@ -229,3 +229,26 @@ def test_markdown_cells_are_rendered_once_unless_they_have_images():
     for text in ("a", "b", "c"):  # the cache is bounded
         fresh().render(cell={"source": text})
     assert len(shared._html) <= 2
+
+
+def test_the_pools_name_real_pages_and_every_language_has_kernels_ready():
+    """voila.json's pools are keyed by real notebooks; a class opens lesson 02 together in
+    the first language (a pool for a whole class), and may in any other (nynorsk has a
+    small pool of its own, see the README): every language's lesson 02 has kernels ready."""
+    import json
+    from pathlib import Path
+
+    from awareness.content.course import load_course
+
+    root = Path(__file__).resolve().parents[1]
+    config = json.loads((root / "voila.json").read_text(encoding="utf-8"))
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    for key in pools:
+        assert key == "default" or (root / "lessons" / key).is_file(), key
+    course = load_course(root)
+    default = pools["default"]["pool_size"]
+    for lang in course.languages:
+        page = pools.get(f"{lang}/02-the-conversation.ipynb", {"pool_size": default})
+        assert page["pool_size"] >= 1, lang
+    first = course.default_language
+    assert pools[f"{first}/02-the-conversation.ipynb"]["pool_size"] >= 30  # a whole class

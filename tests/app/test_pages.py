@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import escape
 
 import pytest
 
+from awareness.app import PAGE_WORDS
 from awareness.content.course import load_course
+from awareness.paths import PACKAGE
 from tests.conftest import ROOT, fetch
 
 COURSE = load_course(ROOT)
@@ -35,6 +38,9 @@ def test_root_is_the_start_page(app_url):
         assert lesson.title["nb"] in html
         assert f'href="{lesson.id}.ipynb"' in html
     assert "kernelId" not in html, "the start page must not start a kernel"
+    # "/" is the start page that start.js may turn into the language this browser chose.
+    assert '<meta name="awareness-start" content="root">' in html
+    assert re.search(r'<script src="[^"]*static/start\.js[^"]*" defer>', html)
     assert_clean(html)
 
 
@@ -44,6 +50,11 @@ def test_start_page_per_language(app_url, lang):
     assert status == 200
     assert f'<html lang="{lang}">' in html
     assert f"<title>{COURSE.title[lang]}</title>" in html
+    for code in COURSE.languages:  # every language is offered, each in its own language
+        name = escape(COURSE.language_names[code])
+        assert f'lang="{code}" hreflang="{code}"' in html and f">{name}</a>" in html
+    assert '<meta name="awareness-start"' not in html, "a language's start page keeps it"
+    assert "static/start.js" in html
     assert_clean(html)
 
 
@@ -56,6 +67,10 @@ def test_lesson_page(app_url, lang, lesson_id, title):
     # While the page starts, it says so in its own language; the spinner is not read out.
     loading = html[html.index('id="loading"') : html.index('id="rendered_cells"')]
     assert f'role="status">{escape(COURSE.t("loading", lang))}</p>' in loading
+    # The words the page shows itself when the kernel is lost, in the page's language.
+    island = re.search(r'<script type="application/json" id="awareness-ui">(.*?)</script>', html)
+    assert island, "the page has no words for a lost kernel"
+    assert json.loads(island.group(1)) == {key: COURSE.t(key, lang) for key in PAGE_WORDS}
     assert '<svg aria-hidden="true"' in loading
     assert_clean(html)
 
@@ -86,3 +101,19 @@ def test_template_and_theme_overrides_are_off(app_url):
     assert status == 200
     assert "reveal.js" not in html and "theme-dark" not in html
     assert "awareness/static/theme.css" in html
+
+
+def test_kernel_watch_fallback_words_match_course_yaml():
+    """kernel-watch.js keeps the words for a lost kernel in case a page has none: the same
+    words as course.yaml, in every course language."""
+    script = (PACKAGE / "share/jupyter/voila/templates/awareness/static/kernel-watch.js").read_text(
+        encoding="utf-8"
+    )
+    block = re.search(r"var FALLBACK = \{(.*?)\n  \};", script, re.S).group(1)
+    found = {
+        lang: dict(re.findall(r'(\w+): "([^"]*)"', body))
+        for lang, body in re.findall(r"(\w+): \{(.*?)\}", block, re.S)
+    }
+    assert set(found) == set(COURSE.languages)
+    for lang, words in found.items():
+        assert words == {k: COURSE.t(k, lang) for k in ("kernel_lost", "restart_lesson")}, lang

@@ -3,7 +3,9 @@
 Start page -> language -> lesson 01 -> lesson 02 chat to an ending (with a flagged
 message and the debrief with its counts) -> lesson 03 checklist -> lesson 04, Sara's chat
 to an ending -> lesson 05 final quiz and score.
-Once with the mouse in each language, once with the keyboard alone.
+Once with the mouse in each language, once with the keyboard alone. The first course
+language is played at a desktop size, every other language (nynorsk, English) at a
+phone's (RULES: the full matrix in one language, the phone viewport for the others).
 """
 
 from __future__ import annotations
@@ -37,9 +39,16 @@ def choice_text(choice_id: str, lang: str, conv=CONV) -> str:
     return conv.choice(choice_id)[1].text[lang]
 
 
+PHONE = {"width": 360, "height": 740}
+# True when the page is as wide as the screen: nothing to scroll sideways on a phone.
+FITS = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
 def go_next(page, lang: str) -> None:
     page.get_by_role("link", name=f"{COURSE.t('next_lesson', lang)}: ", exact=False).click()
     wait_ready(page)
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.evaluate(FITS), f"{page.url}: wider than the screen"
 
 
 def play_chat(page, lang: str, path: tuple[str, ...], flag: bool = True, conv=CONV) -> None:
@@ -117,6 +126,8 @@ def finish_quiz(page, lang: str) -> None:
 @pytest.mark.parametrize("lang", COURSE.languages)
 def test_a_student_goes_through_the_course(app_url, offline_page, lang):
     page = offline_page.page
+    if lang != COURSE.languages[0]:
+        page.set_viewport_size(PHONE)
     page.goto(app_url)
     page.get_by_role("link", name=COURSE.language_names[lang], exact=True).click()
     page.get_by_role("heading", level=1, name=COURSE.title[lang]).wait_for()
@@ -124,6 +135,8 @@ def test_a_student_goes_through_the_course(app_url, offline_page, lang):
     page.get_by_role("link", name=COURSE.lessons[0].title[lang], exact=True).click()
     wait_ready(page)
     page.get_by_role("heading", level=1, name=COURSE.lessons[0].title[lang]).wait_for()
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.evaluate(FITS), f"{page.url}: wider than the screen"
 
     go_next(page, lang)  # 02: the chat, to the ending where he does the right things
     play_chat(page, lang, path_to("end-safe"))

@@ -7,6 +7,8 @@
   var FALLBACK = {
     nb: { kernel_lost: "Forbindelsen ble brutt. Trykk på knappen for å starte leksjonen på nytt.",
           restart_lesson: "Start leksjonen på nytt" },
+    nn: { kernel_lost: "Sambandet blei brote. Trykk på knappen for å starte leksjonen på nytt.",
+          restart_lesson: "Start leksjonen på nytt" },
     en: { kernel_lost: "The connection was lost. Press the button to start the lesson again.",
           restart_lesson: "Start the lesson again" }
   };
