@@ -106,14 +106,17 @@ def quiz_seconds(questions: Iterable[Question], languages: Iterable[str]) -> flo
 
 
 def final_seconds(final_bank: Bank, banks: dict[str, Bank], languages: Iterable[str]) -> float:
-    """The expected time of the final quiz: per topic, its count times the mean question."""
+    """The expected time of the final quiz: the ``always`` questions, then per topic its
+    count times the mean question of the rest."""
     settings = final_bank.final
     if settings is None:
         return 0.0
     draw = list(banks) if settings.draw_from == "all" else settings.draw_from
     pool = [q for lid in draw if lid in banks for q in banks[lid].questions]
     languages = list(languages)
-    total = 0.0
+    always = [q for q in final_bank.questions if q.id in settings.always]
+    total = quiz_seconds(always, languages) if always else 0.0
+    pool = [q for q in pool if q.id not in settings.always]
     for topic in TOPICS:
         count = settings.per_topic.get(topic, 0)
         candidates = [q for q in pool if q.topic == topic]

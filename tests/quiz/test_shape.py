@@ -228,6 +228,13 @@ def test_the_final_quiz_is_estimated_from_its_draw(q, languages):
     banks = {"01-what-is-sextortion": lesson, "05-summary": final}
     each = shape.question_seconds(lesson.questions[0], "en")
     assert shape.bank_shape(final, banks, languages).minutes == pytest.approx(6 * each / 60)
+    # the `always` questions are counted once each, on top of the draw
+    with_own = _bank(languages, "05-summary", [_fair_single(q, "own")],
+                     final={"draw_from": "all", "always": ["own"], "per_topic": {"basics": 6}})
+    banks["05-summary"] = with_own
+    own = shape.question_seconds(with_own.questions[0], "en")
+    assert shape.bank_shape(with_own, banks, languages).minutes == pytest.approx(
+        (6 * each + own) / 60)
     big = _bank(languages, "05-summary", [_fair_single(q, "own")],
                 final={"draw_from": "all", "per_topic": {"basics": 20}})
     banks["05-summary"] = big
