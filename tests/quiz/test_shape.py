@@ -243,6 +243,27 @@ def test_the_final_quiz_is_estimated_from_its_draw(q, languages):
                for p in _lines(found)), _lines(found)
 
 
+def test_reasons_only_on_wrong_options_are_a_warning(q, languages):
+    """A test-taking cue across banks: wrong options say '…, so …', right ones do not."""
+
+    def single(qid, wrong_reason: bool, right_reason: bool = False):
+        right = "Stop replying, so they lose interest" if right_reason else "Stop replying now"
+        wrong = "Pay a little, so you get time" if wrong_reason else "Pay a little to buy time"
+        return q("single", [("a", True, right), ("b", False, wrong),
+                            ("c", False, "Explain that you have no money")], qid=qid)
+
+    cued = _bank(languages, "01-what-is-sextortion",
+                 [single(f"q{n}", wrong_reason=True) for n in range(8)])
+    found = _lines(_run(languages, cued), "warning")
+    assert any(line.startswith("quizzes: -: options: warning: over all banks 8 of 16 wrong "
+                               "options give a reason") for line in found), found
+    fair = _bank(languages, "01-what-is-sextortion",
+                 [single(f"q{n}", wrong_reason=n < 4, right_reason=n >= 4) for n in range(8)])
+    assert not any("give a reason" in line for line in _lines(_run(languages, fair))), fair
+    assert shape.gives_reason(cued.questions[0].options[1], languages)
+    assert not shape.gives_reason(cued.questions[0].options[2], languages)
+
+
 def test_the_estimate_counts_reading_and_clicking(q, languages):
     short = q("single", [("a", True, "Yes"), ("b", False, "No")], feedback="Because it is so.")
     seconds = shape.question_seconds(short, "en")
