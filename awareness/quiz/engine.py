@@ -135,8 +135,9 @@ def final_quiz(
 ) -> list[Question]:
     """Draw the final quiz from the banks, per topic, in a seeded order.
 
-    The settings come from the last bank's ``final`` unless given. Questions are drawn
-    from the lessons in ``draw_from``; the same seed gives the same quiz.
+    The settings come from the last bank's ``final`` unless given. The ``always``
+    questions are in every quiz; besides them, ``per_topic`` questions are drawn from the
+    lessons in ``draw_from``. The same seed gives the same quiz.
     """
     bank_list = list(banks.values()) if isinstance(banks, dict) else list(banks)
     if settings is None:
@@ -146,9 +147,16 @@ def final_quiz(
     lessons = (
         [b.lesson for b in bank_list] if settings.draw_from == "all" else settings.draw_from
     )
-    pool = [q for b in bank_list if b.lesson in lessons for q in b.questions]
+    by_id = {q.id: q for b in bank_list for q in b.questions}
+    drawn: list[Question] = [by_id[qid] for qid in settings.always if qid in by_id]
+    pool = [
+        q
+        for b in bank_list
+        if b.lesson in lessons
+        for q in b.questions
+        if q.id not in settings.always
+    ]
     rng = _rng(seed, "final")
-    drawn: list[Question] = []
     for topic in TOPICS:
         count = settings.per_topic.get(topic, 0)
         candidates = [q for q in pool if q.topic == topic]

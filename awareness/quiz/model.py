@@ -11,7 +11,8 @@ Bank schema (brief)::
     lesson: 03-if-it-happens        # must equal the file name and be a lesson id
     final:                          # only in 05-summary: the final quiz
       draw_from: all                # or a list of lesson ids
-      per_topic: {what-to-do: 3, warning-signs: 2, prevention: 2, basics: 1}
+      always: [how-to-report]       # this bank's questions in every final quiz (optional)
+      per_topic: {what-to-do: 3, warning-signs: 2, prevention: 2, basics: 1}  # drawn besides
     questions:
       - id: dont-pay-myth           # unique across ALL banks
         type: true_false            # single | multiple | true_false | order | spot
@@ -218,9 +219,15 @@ class Question(Strict):
 
 
 class FinalSettings(Strict):
-    """How the final quiz (lesson 05) draws questions from the banks."""
+    """How the final quiz (lesson 05) draws questions from the banks.
+
+    ``always``: ids of the last bank's own questions that are in every final quiz (what
+    only lesson 05 teaches would otherwise be seen by chance); ``per_topic``: how many
+    more to draw per topic from the other questions of the ``draw_from`` banks.
+    """
 
     draw_from: Literal["all"] | list[LessonId] = "all"
+    always: list[str] = []
     per_topic: dict[Topic, int]
 
     @field_validator("per_topic")
@@ -471,12 +478,19 @@ def _cross_problems(root: Path, course: Course, banks: dict[str, Bank | None]) -
                 )
             seen.setdefault(q.id, lesson_id)
         if bank.final is not None:
+            own = {q.id for q in bank.questions}
+            for qid in bank.final.always:
+                if qid not in own:
+                    found.append(
+                        Problem(name, "-", "final.always", f"no question {qid!r} in this bank")
+                    )
             lessons = [x.id for x in course.lessons]
             draw = lessons if bank.final.draw_from == "all" else bank.final.draw_from
             for lid in draw:
                 if lid not in lessons:
                     found.append(Problem(name, "-", "final.draw_from", f"unknown lesson {lid!r}"))
             pool = [q for lid in draw for q in (banks.get(lid).questions if banks.get(lid) else [])]
+            pool = [q for q in pool if q.id not in bank.final.always]
             for topic, count in bank.final.per_topic.items():
                 have = sum(1 for q in pool if q.topic == topic)
                 if have < count and all(banks.get(lid) for lid in draw if lid in lessons):

@@ -26,7 +26,9 @@ rightly break it (a right answer can be the longest). `make check` prints them w
   (``kind: application``);
 - a lesson quiz is estimated at under 1.5 or over 4 minutes (about 3 is the aim); for
   the last lesson, the final quiz drawn from all banks;
-- two options of a question share the same feedback (each option needs its own why).
+- two options of a question share the same feedback (each option needs its own why);
+- over all banks, wrong options give a reason ("…, så …" / "…, so …") much more often than
+  right ones: a pupil learns that an option that explains itself is the wrong one.
 
 The time estimate (``question_seconds``) is deliberately simple: reading the prompt, the
 options and the feedback at READING_WPM words a minute, plus a few seconds per question
@@ -36,6 +38,7 @@ numbers per bank.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,6 +68,10 @@ TRUE_SHARE = (0.4, 0.6)  # over all banks, the share of true claims
 TRUE_FALSE_GAP = 1  # in a bank, true and false claims differ by at most this
 APPLICATION_SHARE = 1 / 3
 MINUTES = (1.5, 4.0)  # a lesson quiz takes about 3 minutes
+# A reason clause in an option's text, per language ("…, så han …" / "…, so he …").
+REASON = {"nb": r",\s+så\b", "nn": r",\s+så\b", "en": r",\s+so\b"}
+REASON_GAP = 0.2  # warn when wrong options give a reason this much more often than right ones
+REASON_MIN_WRONG = 10  # … judged over all banks, from this many wrong options on
 
 # The time estimate.
 READING_WPM = 150  # words a minute: a careful 13-year-old reader
@@ -106,14 +113,17 @@ def quiz_seconds(questions: Iterable[Question], languages: Iterable[str]) -> flo
 
 
 def final_seconds(final_bank: Bank, banks: dict[str, Bank], languages: Iterable[str]) -> float:
-    """The expected time of the final quiz: per topic, its count times the mean question."""
+    """The expected time of the final quiz: the ``always`` questions, then per topic its
+    count times the mean question of the rest."""
     settings = final_bank.final
     if settings is None:
         return 0.0
     draw = list(banks) if settings.draw_from == "all" else settings.draw_from
     pool = [q for lid in draw if lid in banks for q in banks[lid].questions]
     languages = list(languages)
-    total = 0.0
+    always = [q for q in final_bank.questions if q.id in settings.always]
+    total = quiz_seconds(always, languages) if always else 0.0
+    pool = [q for q in pool if q.id not in settings.always]
     for topic in TOPICS:
         count = settings.per_topic.get(topic, 0)
         candidates = [q for q in pool if q.topic == topic]
@@ -136,6 +146,10 @@ class BankShape:
     right_longest: int  # … where the right option is the longest
     minutes: float  # the lesson quiz (the last lesson: the final quiz)
     final: bool
+    right_options: int = 0  # options of single and select-all questions …
+    right_reasons: int = 0  # … and those that give a reason (REASON)
+    wrong_options: int = 0
+    wrong_reasons: int = 0
 
     @property
     def application_share(self) -> float:
@@ -156,6 +170,15 @@ def right_is_longest(q: Question, languages: list[str]) -> bool:
     return bool(right and wrong) and min(right) > max(wrong)
 
 
+def gives_reason(option, languages: list[str]) -> bool:
+    """The option's text carries a reason clause ("…, so …") in one of the languages."""
+    return option.text is not None and any(
+        re.search(REASON[lang], option.text[lang], re.IGNORECASE)
+        for lang in languages
+        if lang in REASON
+    )
+
+
 def bank_shape(bank: Bank, banks: dict[str, Bank], languages: list[str]) -> BankShape:
     qs = bank.questions
     tf = [q for q in qs if q.type == "true_false"]
@@ -165,6 +188,9 @@ def bank_shape(bank: Bank, banks: dict[str, Bank], languages: list[str]) -> Bank
         seconds = final_seconds(bank, banks, languages)
     else:
         seconds = quiz_seconds(qs, languages)
+    options = [o for q in choice for o in q.options]
+    right = [o for o in options if o.correct]
+    wrong = [o for o in options if not o.correct]
     return BankShape(
         lesson=bank.lesson,
         questions=len(qs),
@@ -175,6 +201,10 @@ def bank_shape(bank: Bank, banks: dict[str, Bank], languages: list[str]) -> Bank
         right_longest=sum(1 for q in choice if right_is_longest(q, languages)),
         minutes=seconds / 60,
         final=bank.final is not None,
+        right_options=len(right),
+        right_reasons=sum(gives_reason(o, languages) for o in right),
+        wrong_options=len(wrong),
+        wrong_reasons=sum(gives_reason(o, languages) for o in wrong),
     )
 
 
@@ -298,6 +328,21 @@ def _course_problems(shapes: list[BankShape], name: str) -> list[Problem]:
             "type",
             f"over all banks {true_claims} of {claims} true/false claims are true; "
             f"aim for {low:.0%} to {high:.0%}",
+        )
+    wrong = sum(s.wrong_options for s in shapes)
+    right = sum(s.right_options for s in shapes)
+    wrong_reasons = sum(s.wrong_reasons for s in shapes)
+    right_reasons = sum(s.right_reasons for s in shapes)
+    if (
+        wrong >= REASON_MIN_WRONG
+        and right
+        and wrong_reasons / wrong - right_reasons / right > REASON_GAP
+    ):
+        warn(
+            "options",
+            f"over all banks {wrong_reasons} of {wrong} wrong options give a reason "
+            f"('…, so …') against {right_reasons} of {right} right ones: an option that "
+            "explains itself should not give away that it is wrong",
         )
     questions = sum(s.questions for s in shapes)
     application = sum(s.application for s in shapes)

@@ -215,10 +215,34 @@ def test_one_sentence_for_telling_an_adult(lang):
     assert seen >= 2
 
 
+# Patterns (lower case) for the forms the course does not use; the one it uses is named.
 WORDS_NOT_USED = {
-    "nb": ["varseltegn", "varselsignal", "tidslinj", "veggen din", "vennelistene"],
-    "nn": ["varselteikn", "varselsignal", "tidslinj", "veggen din", "vennelistene"],
-    "en": ["timeline", "your wall"],
+    "nb": [
+        "varseltegn",  # faresignal
+        "varselsignal",
+        "tidslinj",  # the source's Facebook words
+        "veggen din",
+        "vennelistene",  # vennelista
+        r"\bskylden\b",  # skylda
+        r"\bbetalingsinfo(en)?\b",  # betalingsinformasjon(en)
+        r"\bpolitikontor",  # politistasjon
+        r"\bmeldt til politiet",  # anmeldt
+        r"\bstory-en",  # storyen
+        r"\bvenninnen\b",  # venninna
+    ],
+    "nn": [
+        "varselteikn",  # faresignal
+        "varselsignal",
+        "tidslinj",  # the source's Facebook words
+        "veggen din",
+        "vennelistene",  # vennelista
+        r"\bskyld",  # skulda
+        r"\bbetalingsinfo(en)?\b",  # betalingsinformasjon(en)
+        r"\bpolitikontor",  # politistasjon
+        r"\bstory-en",  # storyen
+        r"\bvenninnen\b",  # venninna
+    ],
+    "en": ["timeline", "your wall", r"\bblackmailers?\b"],  # extortioner
 }
 
 
@@ -229,6 +253,6 @@ def test_one_word_per_concept(lang):
         for where, text_lang, text in all_texts()
         if text_lang == lang
         for word in WORDS_NOT_USED[lang]
-        if word in text.lower()
+        if re.search(word, text.lower())
     ]
     assert not bad, "\n".join(bad)

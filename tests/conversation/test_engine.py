@@ -201,12 +201,12 @@ def test_summary_signs_found_missed_and_wrong(conv):
     assert [s.id for s in summary.steps] == [
         "break-contact",
         "dont-pay",
-        "tell-an-adult",
         "screenshots",
-        "dont-delete",
         "report-profile",
         "report-police",
+        "dont-delete",
         "removal",
+        "tell-an-adult",
     ]
     one = next(s for s in summary.found if s.tag.id == "pressure-time")
     assert "d4-demand" in one.node_ids

@@ -144,13 +144,33 @@ def test_spot_and_true_false_keep_their_order(make_question):
 def test_final_quiz_draws_per_topic_from_all_banks(banks):
     quiz = final_quiz(banks, seed=11)
     settings = banks["05-summary"].final
-    assert len(quiz) == sum(settings.per_topic.values())
+    assert len(quiz) == len(settings.always) + sum(settings.per_topic.values())
+    drawn = [q for q in quiz if q.id not in settings.always]
     for topic, count in settings.per_topic.items():
-        assert sum(q.topic == topic for q in quiz) == count
+        assert sum(q.topic == topic for q in drawn) == count
     assert len({q.id for q in quiz}) == len(quiz)
     assert [q.id for q in final_quiz(banks, seed=11)] == [q.id for q in quiz]
     lessons = {q.lesson for seed in range(20) for q in final_quiz(banks, seed=seed)}
     assert len(lessons) >= 4  # draws from many lessons
+
+
+def test_final_quiz_always_has_the_last_lessons_own_items(banks):
+    """What only lesson 05 teaches (how to report: point 19's only item; 116 123) is in
+    every final quiz, once, in a seeded place; the draw never repeats it."""
+    settings = banks["05-summary"].final
+    assert {"how-to-report", "too-heavy"} <= set(settings.always)
+    places = set()
+    for seed in range(30):
+        ids = [q.id for q in final_quiz(banks, seed=seed)]
+        assert len(ids) == len(set(ids))
+        assert set(settings.always) <= set(ids)
+        places.add(ids.index("how-to-report"))
+    assert len(places) > 1  # shuffled in, not always first
+    only_drawn = FinalSettings.model_validate(
+        {"draw_from": ["05-summary"], "always": ["too-heavy"], "per_topic": {"what-to-do": 5}}
+    )
+    quiz = final_quiz(banks, seed=3, settings=only_drawn)
+    assert [q.id for q in quiz].count("too-heavy") == 1 and len(quiz) == 6
 
 
 def test_final_quiz_with_own_settings(banks):

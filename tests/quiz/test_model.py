@@ -157,6 +157,16 @@ def test_final_quiz_needs_enough_questions(tmp_path, course):
     assert any("final.per_topic.basics: asks for 99" in f for f in found), found
 
 
+def test_final_quiz_always_names_questions_of_its_own_bank(tmp_path, course):
+    root = _copy_root(tmp_path)
+    _edit(root / "quizzes" / "05-summary.yaml",
+          lambda d: d["final"].update(always=["how-to-report", "first-step", "nope"]))
+    found = [str(p) for p in problems(root, course)]
+    for qid in ("first-step", "nope"):
+        assert any(f"final.always: no question '{qid}' in this bank" in f for f in found), found
+    assert not any("'how-to-report'" in f for f in found), found
+
+
 def test_ui_words_are_checked(tmp_path, course):
     root = _copy_root(tmp_path)
 

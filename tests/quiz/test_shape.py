@@ -228,12 +228,40 @@ def test_the_final_quiz_is_estimated_from_its_draw(q, languages):
     banks = {"01-what-is-sextortion": lesson, "05-summary": final}
     each = shape.question_seconds(lesson.questions[0], "en")
     assert shape.bank_shape(final, banks, languages).minutes == pytest.approx(6 * each / 60)
+    # the `always` questions are counted once each, on top of the draw
+    with_own = _bank(languages, "05-summary", [_fair_single(q, "own")],
+                     final={"draw_from": "all", "always": ["own"], "per_topic": {"basics": 6}})
+    banks["05-summary"] = with_own
+    own = shape.question_seconds(with_own.questions[0], "en")
+    assert shape.bank_shape(with_own, banks, languages).minutes == pytest.approx(
+        (6 * each + own) / 60)
     big = _bank(languages, "05-summary", [_fair_single(q, "own")],
                 final={"draw_from": "all", "per_topic": {"basics": 20}})
     banks["05-summary"] = big
     found = shape.problems(ROOT, banks, languages)
     assert any("05-summary.yaml: -: final.per_topic: warning: the final quiz takes about" in p
                for p in _lines(found)), _lines(found)
+
+
+def test_reasons_only_on_wrong_options_are_a_warning(q, languages):
+    """A test-taking cue across banks: wrong options say '…, so …', right ones do not."""
+
+    def single(qid, wrong_reason: bool, right_reason: bool = False):
+        right = "Stop replying, so they lose interest" if right_reason else "Stop replying now"
+        wrong = "Pay a little, so you get time" if wrong_reason else "Pay a little to buy time"
+        return q("single", [("a", True, right), ("b", False, wrong),
+                            ("c", False, "Explain that you have no money")], qid=qid)
+
+    cued = _bank(languages, "01-what-is-sextortion",
+                 [single(f"q{n}", wrong_reason=True) for n in range(8)])
+    found = _lines(_run(languages, cued), "warning")
+    assert any(line.startswith("quizzes: -: options: warning: over all banks 8 of 16 wrong "
+                               "options give a reason") for line in found), found
+    fair = _bank(languages, "01-what-is-sextortion",
+                 [single(f"q{n}", wrong_reason=n < 4, right_reason=n >= 4) for n in range(8)])
+    assert not any("give a reason" in line for line in _lines(_run(languages, fair))), fair
+    assert shape.gives_reason(cued.questions[0].options[1], languages)
+    assert not shape.gives_reason(cued.questions[0].options[2], languages)
 
 
 def test_the_estimate_counts_reading_and_clicking(q, languages):

@@ -87,7 +87,9 @@ def test_quiz_widget_for_every_lesson_and_language(lesson, languages):
 
 def test_final_quiz_draws_from_all_banks(banks, languages):
     w = quiz_widget("05-summary", languages[0], seed=3)
-    assert w.session.total == sum(banks["05-summary"].final.per_topic.values())
+    final = banks["05-summary"].final
+    assert w.session.total == len(final.always) + sum(final.per_topic.values())
+    assert set(final.always) <= {q.id for q in w.session.questions}
     again = quiz_widget("05-summary", languages[0], seed=3)
     assert [q.id for q in again.session.questions] == [q.id for q in w.session.questions]
 
