@@ -13,6 +13,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 help:
 	@echo "make app    - set up and serve the student app on http://$(HOST):$(PORT)/"
+	@echo "              (CLASS_LANG=nn: a class that opens the lessons in nynorsk)"
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
@@ -33,8 +34,11 @@ check: $(STAMP)
 
 POOL ?= -1
 ARGS ?=
+# CLASS_LANG=nn: the class opens the lessons in nynorsk, so its pages get the class pools.
+CLASS_LANG ?=
 app: $(STAMP)
-	$(PY) -m awareness serve --host $(HOST) --port $(PORT) --pool $(POOL) $(ARGS)
+	$(PY) -m awareness serve --host $(HOST) --port $(PORT) --pool $(POOL) \
+	  $(if $(CLASS_LANG),--class-lang $(CLASS_LANG)) $(ARGS)
 
 serve: app
 
@@ -70,7 +74,8 @@ test: $(STAMP) $(NODE_STAMP) chromium
 slides: $(STAMP) $(NODE_STAMP) chromium
 	$(PY) -m awareness.slides.export --out build/slides
 
-# BENCH_LANG=nn: the class opens lesson 02 in that language (default: the first in course.yaml).
+# BENCH_LANG=nn: the class opens lesson 02 in that language (default: the first in course.yaml);
+# the app runs as `make app CLASS_LANG=nn` would.
 BENCH_LANG ?=
 bench: $(STAMP) $(NODE_STAMP) chromium
 	$(PY) bench/classroom.py $(if $(BENCH_LANG),--lang $(BENCH_LANG))

@@ -36,16 +36,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from awareness.content.check import check_all
 
     root = content_root()
-    _, problems = check_all(root)
+    course, problems = check_all(root)
     for problem in problems:
         print(problem)
     if any(p.is_error for p in problems):
         print("The app was not started: fix the content problems above.", file=sys.stderr)
         return 1
+    if args.class_lang and args.class_lang not in course.languages:
+        print(
+            f"--class-lang: unknown language {args.class_lang!r} (the course has: "
+            f"{', '.join(course.languages)}). The app was not started.",
+            file=sys.stderr,
+        )
+        return 1
     from awareness.app import serve
 
     return serve(
-        host=args.host, port=args.port, open_browser=args.open, pool=args.pool, extra=args.extra
+        host=args.host,
+        port=args.port,
+        open_browser=args.open,
+        pool=args.pool,
+        extra=args.extra,
+        class_language=args.class_lang or "",
     )
 
 
@@ -64,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=-1,
         help="preheated kernels per lesson page (0: none); default: the pools in voila.json",
+    )
+    serve.add_argument(
+        "--class-lang",
+        help="the language the class opens the lessons in (default: the first in "
+        "course.yaml): its pages get the class-size pools of voila.json",
     )
     serve.set_defaults(func=cmd_serve)
     args, extra = parser.parse_known_args(argv)

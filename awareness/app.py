@@ -18,7 +18,7 @@ from pathlib import Path
 import tornado.web
 from jupyter_core.paths import jupyter_config_path
 from jupyter_server.utils import url_path_join
-from traitlets import Enum, Int, default
+from traitlets import Enum, Int, Unicode, default
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
@@ -29,7 +29,7 @@ from awareness.content.course import load_course
 from awareness.kernels import paced_pools
 from awareness.paths import PACKAGE, content_root
 
-__all__ = ["CourseVoila", "StartPageHandler", "serve"]
+__all__ = ["CourseVoila", "StartPageHandler", "pools_for_class", "serve"]
 
 SHARE = PACKAGE / "share" / "jupyter"
 TEMPLATE = "awareness"
@@ -105,6 +105,21 @@ class StartPageHandler(tornado.web.RequestHandler):
 PAGE_WORDS = ("kernel_lost", "restart_lesson", "loading")
 
 
+def pools_for_class(pools: dict, first: str, lang: str) -> dict:
+    """voila.json's pools (keyed ``<lang>/<page>.ipynb``) for a class in ``lang``: the
+    pages of ``first`` (the language voila.json is sized for) and of ``lang`` swap their
+    pools; every other page keeps its own."""
+    if lang == first:
+        return dict(pools)
+    swapped = {}
+    for key, value in pools.items():
+        code, sep, page = key.partition("/")
+        if sep and code in (first, lang):
+            key = f"{lang if code == first else first}/{page}"
+        swapped[key] = value
+    return swapped
+
+
 class NotFoundHandler(tornado.web.RequestHandler):
     """404 for paths the app must not serve."""
 
@@ -126,6 +141,16 @@ class CourseVoila(Voila):
         "page (0: no preheating; -1: use voila.json). For small machines and the tests.",
     )
 
+    class_language = Unicode(
+        "",
+        config=True,
+        help="The language the class opens the lessons in (a course.yaml language; empty: "
+        "the first). voila.json sizes the pools for a class in the first language; with "
+        "another, the pages of the two languages swap their pools (`make app CLASS_LANG=nn`: "
+        "nynorsk lesson 02 gets the class's 32 ready kernels, bokmål lesson 02 the small "
+        "pool). No effect with --pool.",
+    )
+
     frontend = Enum(
         ["lite", "voila"],
         "lite",
@@ -137,14 +162,21 @@ class CourseVoila(Voila):
 
     def initialize(self, argv=None):
         super().initialize(argv)
+        course = load_course()
         if self.pool_size >= 0:
             self.voila_configuration.preheat_kernel = self.pool_size > 0
             self.voila_configuration.default_pool_size = self.pool_size
             self.config.VoilaKernelManager.kernel_pools_config = {
                 "default": {"pool_size": self.pool_size}
             }
+        elif self.class_language:
+            section = self.config.VoilaKernelManager
+            section.kernel_pools_config = pools_for_class(
+                dict(section.get("kernel_pools_config") or {}),
+                course.default_language,
+                self.class_language,
+            )
         # The words the page template needs (while loading, and when a kernel is lost).
-        course = load_course()
         ui = {
             lang: {key: course.t(key, lang) for key in PAGE_WORDS}
             for lang in course.languages
@@ -197,6 +229,7 @@ def serve(
     open_browser: bool = False,
     pool: int = -1,
     extra: list[str] | None = None,
+    class_language: str = "",
 ) -> int:
     """Run the app until interrupted (the content must have been checked first)."""
     root = content_root()
@@ -211,6 +244,7 @@ def serve(
         f"--Voila.port={port}",
         f"--Voila.open_browser={open_browser}",
         f"--CourseVoila.pool_size={pool}",
+        f"--CourseVoila.class_language={class_language}",
         *(extra or []),
     ]
     print(f"Student app: http://{host}:{port}/  (stop with Ctrl+C)", flush=True)

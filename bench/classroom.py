@@ -40,6 +40,7 @@ from tornado.websocket import websocket_connect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from awareness.app import pools_for_class  # noqa: E402
 from awareness.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from awareness.content.course import load_course  # noqa: E402
 from awareness.conversation.model import load_conversation  # noqa: E402
@@ -547,8 +548,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lang",
         help="the language of the lesson the class opens (a course.yaml language; default: "
-        "the first). `make bench BENCH_LANG=nn`. Other than the first, the results are "
-        "written to latest-<lang>.json/.md.",
+        "the first); the app runs with --class-lang LANG, as a school would. "
+        "`make bench BENCH_LANG=nn`. Other than the first, the results are written to "
+        "latest-<lang>.json/.md.",
     )
     args = parser.parse_args(argv)
 
@@ -593,13 +595,15 @@ def main(argv: list[str] | None = None) -> int:
 
     # Ours: the real app with the committed settings.
     port = free_port()
-    app = Server([sys.executable, "-m", "awareness", "serve", "--port", str(port)],
-                 f"http://127.0.0.1:{port}/")
+    # The app as a school runs it for a class in this language (make app CLASS_LANG=...).
+    app = Server([sys.executable, "-m", "awareness", "serve", "--port", str(port),
+                  "--class-lang", lang], f"http://127.0.0.1:{port}/")
     try:
         t0 = time.monotonic()
         app.wait()
         config = json.loads((ROOT / "voila.json").read_text())
-        pools = config.get("VoilaKernelManager", {}).get("kernel_pools_config", {})
+        pools = pools_for_class(config.get("VoilaKernelManager", {}).get("kernel_pools_config", {}),
+                                course.default_language, lang)
         default = pools.get("default", {}).get("pool_size",
                                                 config["VoilaConfiguration"].get(
                                                     "default_pool_size", 0))

@@ -252,3 +252,65 @@ def test_the_pools_name_real_pages_and_every_language_has_kernels_ready():
         assert page["pool_size"] >= 1, lang
     first = course.default_language
     assert pools[f"{first}/02-the-conversation.ipynb"]["pool_size"] >= 30  # a whole class
+
+
+def test_a_class_in_another_language_gets_the_class_pools():
+    """`make app CLASS_LANG=nn`: the pages of the first language and of the class's
+    language swap their pools; the others keep theirs."""
+    import json
+    from pathlib import Path
+
+    from awareness.app import pools_for_class
+    from awareness.content.course import load_course
+
+    root = Path(__file__).resolve().parents[1]
+    pools = json.loads((root / "voila.json").read_text(encoding="utf-8"))
+    pools = pools["VoilaKernelManager"]["kernel_pools_config"]
+    first = load_course(root).default_language
+    assert pools_for_class(pools, first, first) == pools
+    toy = {"default": {"pool_size": 1}, "nb/01-a.ipynb": {"pool_size": 2},
+           "nb/02-b.ipynb": {"pool_size": 32}, "nn/02-b.ipynb": {"pool_size": 4},
+           "en/03-c.ipynb": {"pool_size": 3}}  # fmt: skip
+    assert pools_for_class(toy, "nb", "nn") == {
+        "default": {"pool_size": 1}, "nn/01-a.ipynb": {"pool_size": 2},
+        "nn/02-b.ipynb": {"pool_size": 32}, "nb/02-b.ipynb": {"pool_size": 4},
+        "en/03-c.ipynb": {"pool_size": 3},
+    }  # fmt: skip
+    assert pools_for_class(toy, "nb", "en")["en/02-b.ipynb"] == {"pool_size": 32}
+    assert "nb/02-b.ipynb" not in pools_for_class(toy, "nb", "en")  # the default then
+
+
+def test_an_unknown_class_language_is_one_line_and_no_server():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run(
+        [sys.executable, "-m", "awareness", "serve", "--port", "1", "--class-lang", "xx"],
+        cwd=root, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 1
+    assert "--class-lang: unknown language 'xx' (the course has: " in run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_the_app_applies_the_class_language_to_its_pools():
+    """The real CourseVoila, set up as `make app CLASS_LANG=nn` does (not started)."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = (
+        "import json, sys\n"
+        "from awareness.app import CourseVoila\n"
+        "app = CourseVoila()\n"
+        "app.initialize(['lessons', '--CourseVoila.class_language=nn'])\n"
+        "print(json.dumps(app.config.VoilaKernelManager.kernel_pools_config))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "AWARENESS_ROOT": str(root)},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    pools = json.loads(run.stdout.strip().splitlines()[-1])
+    assert pools["nn/02-the-conversation.ipynb"]["pool_size"] >= 30
+    assert pools["nb/02-the-conversation.ipynb"]["pool_size"] < 30
