@@ -301,37 +301,55 @@ class ChatDeck:
             "heavy": self.heavy([node]),
         }
 
+    def exclusive(self, choice) -> Segment | None:
+        """The segment only this choice leads to, when it has messages: they go on the
+        choice's own slide, after the feedback."""
+        seg = self.segments[choice.next]
+        if len(self.preds.get(choice.next, [])) == 1 and seg.messages:
+            return seg
+        return None
+
     def choice_slide(self, node, letter: str, choice) -> dict:
         from awareness.conversation.render import KIND_ICONS
 
         lang, ui = self.lang, self.ui
         kind = getattr(ui, choice.kind)[lang]
-        target = self.entry(choice.next)
-        html = (
-            f'<div class="awareness-chat aw-deck aw-choice-slide">{self.kicker()}'
-            f'<p class="aw-chose-line">{_e(ui.you_chose[lang])}</p>'
+        seg = self.exclusive(choice)
+        target = self.after(seg) if seg else self.entry(choice.next)
+        top = (
+            f"{self.kicker()}<p class=\"aw-chose-line\">{_e(ui.you_chose[lang])}</p>"
             f'<div class="aw-choice-big"><span class="aw-letter">{letter}</span>'
             f"<h2>{_e(choice.text[lang])}</h2></div>"
             f'<div class="fragment aw-feedback aw-{choice.kind}">'
             f'<p class="aw-feedback-kind"><span aria-hidden="true">{KIND_ICONS[choice.kind]}</span>'
             f" <strong>{_e(kind)}</strong></p><p>{_e(choice.feedback[lang])}</p></div>"
-            + self.links(
-                self.link(self.dec_id(node.id), "↩ " + self.t("back_to_decision"), "aw-back"),
-                self.link(target, self.t("continue") + " →", "aw-next"),
-            )
-            + "</div>"
+        )
+        links = self.links(
+            self.link(self.dec_id(node.id), "↩ " + self.t("back_to_decision"), "aw-back"),
+            self.link(target, self.t("continue") + " →", "aw-next"),
         )
         note = (
             f"{self.t('notes_choice')}\n\n**{letter}: {md(choice.text[lang])}** – "
             f"{KIND_ICONS[choice.kind]} {md(kind)}: {md(choice.feedback[lang])}"
         )
-        return {
-            "id": self.choice_id(choice.id),
-            "kind_of": "chat-choice",
-            "html": html,
-            "notes": note,
-            "next": target,
-        }
+        slide = {"id": self.choice_id(choice.id), "kind_of": "chat-choice", "next": target}
+        if seg is None:
+            slide["html"] = (f'<div class="awareness-chat aw-deck aw-choice-slide">{top}{links}'
+                             "</div>")
+            slide["notes"] = note
+            return slide
+        rows, notes = zip(*(self._row(n) for n in seg.messages), strict=True)
+        head = (f'<div class="awareness-chat aw-deck aw-choice-slide">{top}'
+                '<div class="aw-rows" data-aw-flow="1">')
+        head_cont = (f'<div class="awareness-chat aw-deck aw-chatslide">{self.kicker()}'
+                     '<div class="aw-rows" data-aw-flow="1">')
+        flow = make_flow(head, list(rows), "</div>", links, "</div>", head_cont)
+        flow["lead_later"] = True
+        flow["notes_head"] = f"{note}\n\n{self.t('notes_read')}"
+        flow["block_notes"] = list(notes)
+        slide["flow"] = flow
+        slide["heavy"] = self.heavy(seg.messages)
+        return slide
 
     def ending_slides(self, node) -> list[dict]:
         lang, ui, conv = self.lang, self.ui, self.conv
@@ -481,7 +499,20 @@ class ChatDeck:
             letter = LETTERS[node.choices.index(choice)]
             placed.add(choice.id)
             out.append(self.choice_slide(node, letter, choice))
-            place_segment(choice.next, out)
+            seg = self.exclusive(choice)
+            if seg is None:
+                place_segment(choice.next, out)
+                return
+            placed.add(seg.start)  # its messages are on the choice's slide
+            if seg.end is None:
+                place_segment(seg.cont, out)
+            elif seg.end.id not in ends:
+                ends.add(seg.end.id)
+                if seg.end.is_decision:
+                    out.append(self.decision_slide(seg.end))
+                    queue.append(seg.end)
+                else:
+                    out.extend(self.ending_slides(seg.end))
 
         # The teacher path, in the lesson.
         place_segment(self.conv.start, main)

@@ -91,7 +91,7 @@
     if (!link) return;
     for (var i = trail.length - 1; i >= 0; i--) {
       var el = slideById(trail[i]);
-      if (el && el.classList.contains("aw-chat-decision")) {
+      if (el && el.classList.contains("aw-k-chat-decision")) {
         event.preventDefault();
         trail.length = i;
         goingBack = true;

@@ -86,6 +86,7 @@ RENDER = PIPELINE[PIPELINE.index(StashPreprocessor) + 1:]
 TEMPLATES = PACKAGE / "slides" / "templates"
 # How many times the fit step may split and measure again.
 FIT_ROUNDS = 6
+# First the fit step sets each text slide's size (the largest that fits, measure.TEXT_SIZES).
 _LESSON_OPTIONS = (CheckLessonPreprocessor, FailOnBrokenPartsPreprocessor,
                    FrameSlidesPreprocessor, SpeakerNotesPreprocessor, LinkSlidesPreprocessor)
 
@@ -115,6 +116,7 @@ def _reveal_dir(root: Path) -> Path:
 
 def inline_assets(root: Path) -> dict[str, str]:
     """reveal.js, its notes plugin, the deck script and the styles, as text to inline."""
+    from awareness.slides.measure import text_size_css
     from awareness.slides.theme import palette_css
 
     reveal = _reveal_dir(root)
@@ -131,6 +133,7 @@ def inline_assets(root: Path) -> dict[str, str]:
         path = PACKAGE / rel
         if path.is_file():
             course_css.append(path.read_text(encoding="utf-8"))
+    course_css.append(text_size_css())
     return {
         "reveal_css": read("dist/reveal.css"),
         "theme_css": theme,
@@ -256,19 +259,28 @@ class Printer:
 def fit_and_print(result: SlideResult, stash, resources: dict, root: Path, printer: Printer,
                   pdf: bool) -> None:
     """The fit step (measure, split, render again) and the PDF; see the module's doc."""
-    from awareness.slides.measure import describe, measure, split_overflowing
+    from awareness.slides.measure import autosize, describe, measure, split_overflowing
 
     deck = f"slides {result.lang}/{result.lesson_id}"
     where = f"lessons/{result.lang}/{result.lesson_id}.ipynb"
-    for _ in range(FIT_ROUNDS + 1):
+    sized = False
+    for _ in range(FIT_ROUNDS + 2):
         page = printer.print_view(result.html)
-        bad = [m for m in measure(page, "print") if m["over_y"] or m["over_x"]]
-        if not bad:
-            break
-        stash, stuck = split_overflowing(stash, bad)
-        if stuck or stash is None:
-            raise SlideExportError(describe(deck, stuck or bad))
-        result.split += len(bad)
+        if not sized:
+            sized = True
+            stash, changed = autosize(page, stash)
+            bad = []
+        else:
+            bad = [m for m in measure(page, "print") if m["over_y"] or m["over_x"]]
+            if not bad:
+                break
+            stash, stuck = split_overflowing(stash, bad)
+            if stuck:
+                raise SlideExportError(describe(deck, stuck))
+            result.split += len(bad)
+            changed = len(bad)
+        if not changed:
+            continue
         os.environ["AWARENESS_ROOT"] = str(root)
         body, info = _run(
             make_exporter(result.lesson_id, result.lang, RENDER),

@@ -9,7 +9,8 @@ slide, keeps the blocks that fit and moves the rest to a continuation slide that
 with ``head_cont`` (the heading with "continued").
 
 A block may start with an element of class ``fragment aw-lead``: the first block of each
-slide shows it at once (its ``fragment`` class is dropped), later blocks reveal it.
+slide shows it at once (its ``fragment`` class is dropped), later blocks reveal it; with
+``lead_later`` the first slide reveals its first block too (something comes before it).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def compose(flow: Flow) -> str:
     false) that starts with ``head_cont``; only the last slide (``last``) has the tail."""
     first, last = flow.get("first", True), flow.get("last", True)
     blocks = list(flow["blocks"])
-    if blocks:
+    if blocks and not (first and flow.get("lead_later")):
         blocks[0] = blocks[0].replace(LEAD, 'class="aw-lead', 1)
     head = flow["head"] if first else flow["head_cont"]
     if flow.get("numbered") and flow.get("offset"):

@@ -19,57 +19,131 @@ import uuid
 
 from awareness.slides.flow import split
 
-__all__ = ["MEASURE_JS", "Overflow", "describe", "measure", "split_overflowing"]
+__all__ = [
+    "AUTOSIZE_JS",
+    "MEASURE_JS",
+    "TEXT_SIZES",
+    "autosize",
+    "describe",
+    "measure",
+    "split_overflowing",
+    "text_size_css",
+]
 
-MEASURE_JS = """
-(mode) => {
+# How far a slide's content runs past its content box, in design px (all fragments shown).
+_OVERFLOW_JS = """
+function awOverflow(s, scale) {
+  const box = s.getBoundingClientRect();
+  const cs = getComputedStyle(s);
+  const limitY = box.height / scale - parseFloat(cs.paddingBottom);
+  const limitX = box.width / scale - parseFloat(cs.paddingRight);
+  let bottom = 0, right = 0, worst = '';
+  for (const el of s.querySelectorAll('*')) {
+    if (el.closest('aside.notes')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) continue;
+    const b = (r.bottom - box.top) / scale, x = (r.right - box.left) / scale;
+    if (b > bottom) {
+      bottom = b;
+      worst = el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className
+        ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    }
+    if (x > right) right = x;
+  }
+  return {limitY, limitX, bottom, right, worst,
+          width: Math.round(box.width / scale), height: Math.round(box.height / scale)};
+}
+"""
+
+MEASURE_JS = (
+    "(mode) => {"
+    + _OVERFLOW_JS
+    + """
   const live = mode === 'live';
   const sections = live
     ? [...document.querySelectorAll('.reveal .slides section[id]')]
     : [...document.querySelectorAll('.reveal .slides .pdf-page section[id]')];
-  const out = [];
-  sections.forEach((s, n) => {
+  return sections.map((s, n) => {
     if (live) { const at = Reveal.getIndices(s); Reveal.slide(at.h, at.v, 999); }
     const scale = live ? Reveal.getScale() : 1;
-    const box = s.getBoundingClientRect();
-    const cs = getComputedStyle(s);
-    const width = box.width / scale, height = box.height / scale;
-    const limitY = height - parseFloat(cs.paddingBottom);
-    const limitX = width - parseFloat(cs.paddingRight);
-    let bottom = 0, right = 0, worst = '';
-    for (const el of s.querySelectorAll('*')) {
-      if (el.closest('aside.notes')) continue;
-      const r = el.getBoundingClientRect();
-      if (r.width < 1 || r.height < 1) continue;
-      const b = (r.bottom - box.top) / scale, x = (r.right - box.left) / scale;
-      if (b > bottom) {
-        bottom = b;
-        worst = el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined
-          ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '');
-      }
-      if (x > right) right = x;
-    }
+    const o = awOverflow(s, scale);
+    const top = s.getBoundingClientRect().top;
     const flow = s.querySelector('[data-aw-flow]');
-    out.push({
-      id: s.id, n: n + 1, width: Math.round(width), height: Math.round(height),
-      over_y: Math.max(0, Math.ceil(bottom - limitY - 0.5)),
-      over_x: Math.max(0, Math.ceil(right - limitX - 0.5)),
-      limit: limitY, what: worst,
-      blocks: flow ? [...flow.children].map(c => (c.getBoundingClientRect().bottom - box.top) / scale) : null,
-    });
+    return {
+      id: s.id, n: n + 1, width: o.width, height: o.height,
+      over_y: Math.max(0, Math.ceil(o.bottom - o.limitY - 0.5)),
+      over_x: Math.max(0, Math.ceil(o.right - o.limitX - 0.5)),
+      limit: o.limitY, what: o.worst,
+      blocks: flow ? [...flow.children].map(c => (c.getBoundingClientRect().bottom - top) / scale)
+                   : null,
+    };
+  });
+}"""
+)
+
+# The largest text size at which each slide of the lesson's own text (and each poll)
+# still fits; the export sets it on the slide (print view, every fragment shown).
+AUTOSIZE_JS = (
+    "(sizes) => {"
+    + _OVERFLOW_JS
+    + """
+  const out = {};
+  const sections = [...document.querySelectorAll('.reveal .slides .pdf-page section[id]')];
+  sections.forEach((s, n) => {
+    if (!s.matches('.aw-autosize')) return;
+    const before = s.className;
+    for (const size of sizes) {
+      s.className = before + ' aw-text-' + size;
+      const o = awOverflow(s, 1);
+      if (o.bottom <= o.limitY && o.right <= o.limitX) { out[n + 1] = size; break; }
+    }
+    s.className = before;
   });
   return out;
-}
-"""
+}"""
+)
 
 
-class Overflow(dict):
-    """One slide's measurement: id, n (its number), over_y, over_x, limit, blocks, what."""
+# The text sizes a slide of the lesson's own text may get, largest first (design px);
+# the class aw-text-<size> sets them (``text_size_css``).
+TEXT_SIZES = (46, 42, 38, 34)
+
+
+def text_size_css() -> str:
+    """The rules for the classes aw-text-<size>: the text of a slide at that size."""
+    rules = []
+    for size in TEXT_SIZES:
+        sel = f".reveal section.aw-text-{size}"
+        rules.append(
+            f"{sel} :is(p, li, td, th, blockquote, dd, dt) {{ font-size: {size}px; }}"
+            f" {sel} .quiz-options li {{ font-size: {size}px; }}"
+            f" {sel} .quiz-hint {{ font-size: {max(24, round(size * 0.8))}px; }}"
+            f" {sel} p > em:only-child {{ font-size: {max(24, round(size * 0.8))}px; }}"
+        )
+    return "\n".join(rules)
 
 
 def measure(page, mode: str = "print") -> list[dict]:
     """Every slide of the deck loaded in page (print view, or live with Reveal ready)."""
     return page.evaluate(MEASURE_JS, mode)
+
+
+def autosize(page, nb) -> tuple[object, int]:
+    """The notebook with each slide of the lesson's own text (and each poll) at the
+    largest text size that fits; how many slides changed."""
+    from awareness.slides.preprocessors import slide_groups
+
+    sizes = page.evaluate(AUTOSIZE_JS, list(TEXT_SIZES))
+    nb = copy.deepcopy(nb)
+    groups = slide_groups(nb.cells)
+    changed = 0
+    for n, size in sizes.items():
+        n = int(n)
+        if n <= len(groups) and size != TEXT_SIZES[-1]:
+            first = nb.cells[groups[n - 1][0]]
+            first.setdefault("metadata", {}).setdefault("awareness", {})["text_size"] = size
+            changed += 1
+    return nb, changed
 
 
 def describe(deck: str, bad: list[dict]) -> str:

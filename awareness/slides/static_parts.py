@@ -165,7 +165,7 @@ def checklist_slides(name: str, lang: str) -> list[dict]:
     ]
     heading = _e(checklist.ui.heading[lang])
     head = (f'<div class="aw-checklist-slide"><h2>{heading}</h2>'
-            '<ul class="aw-checklist" data-aw-flow="1">')
+            '<ul class="aw-check-list" data-aw-flow="1">')
     head_cont = head.replace("</h2>", f" ({_e(words.t('continued', lang))})</h2>", 1)
     flow = make_flow(head, items, "</ul>", "", "</div>", head_cont)
     flow["notes_head"] = words.t("notes_checklist", lang)
