@@ -16,7 +16,7 @@ help:
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
-	@echo "make slides - every lesson as offline reveal.js slides and PDF in build/slides/"
+	@echo "make slides - every lesson as offline 16:9 slides and PDF in build/slides/, handouts in build/handouts/"
 	@echo "make bench  - a class of 30 opening lesson 02 at once, against stock Voila"
 
 # The virtual environment, rebuilt when pyproject.toml changes.
@@ -40,7 +40,8 @@ serve: app
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-# Front-end assets (reveal.js for slides, axe-core for accessibility tests) from the npm registry.
+# Front-end assets (reveal.js and Twemoji's SVGs for the slides, axe-core for accessibility
+# tests) from the npm registry.
 NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { \
@@ -67,7 +68,7 @@ test: $(STAMP) $(NODE_STAMP) chromium
 	$(PY) -m pytest
 
 slides: $(STAMP) $(NODE_STAMP) chromium
-	$(PY) -m awareness.slides.export --out build/slides
+	$(PY) -m awareness.slides.export --out build/slides --handouts build/handouts
 
 bench: $(STAMP) $(NODE_STAMP) chromium
 	$(PY) bench/classroom.py

@@ -52,10 +52,12 @@ def md(text: str) -> str:
     return text
 
 
-def page_ref(words, lang: str, target: str) -> str:
-    """"page N" for a printout (shown in the PDF only); N is filled in by the export."""
+def page_ref(words, lang: str, target: str, arrow: bool = True) -> str:
+    """"→ page N" (or "(page N)" after a link's own words) for a printout, shown in the
+    PDF only; N is filled in by the export."""
     text = _e(words.t("page", lang, page="\x00")).replace("\x00", f"{{{{page:{target}}}}}")
-    return f'<span class="aw-pageref"> → {text}</span>'
+    text = f" → {text}" if arrow else f" ({text})"
+    return f'<span class="aw-pageref">{text}</span>'
 
 
 def teacher_path(conv) -> tuple[str, ...]:
@@ -191,7 +193,7 @@ class ChatDeck:
 
     def link(self, target: str, text: str, cls: str = "", back: bool = False) -> str:
         extra = ' data-aw-back="1"' if back else ""
-        pref = "" if back else page_ref(self.words, self.lang, target)
+        pref = "" if back else page_ref(self.words, self.lang, target, arrow=False)
         return f'<a class="aw-link {cls}" href="#/{target}"{extra}>{_e(text)}{pref}</a>'
 
     def links(self, *parts: str) -> str:
@@ -240,7 +242,8 @@ class ChatDeck:
     # --- slides -----------------------------------------------------------------------------
     def messages_slide(self, seg: Segment, first: bool) -> dict:
         rows, notes = zip(*(self._row(n) for n in seg.messages), strict=True)
-        head = f'<div class="awareness-chat aw-deck aw-chatslide">{self.kicker()}<div class="aw-rows" data-aw-flow="1">'
+        head = (f'<div class="awareness-chat aw-deck aw-chatslide">{self.kicker()}'
+                '<div class="aw-rows" data-aw-flow="1">')
         fiction = (
             f'<p class="aw-fiction-line">{_e(self.conv.fiction[self.lang])}</p>' if first else ""
         )
@@ -339,11 +342,14 @@ class ChatDeck:
             slide["notes"] = note
             return slide
         rows, notes = zip(*(self._row(n) for n in seg.messages), strict=True)
-        head = (f'<div class="awareness-chat aw-deck aw-choice-slide">{top}'
+        back = self.links(
+            self.link(self.dec_id(node.id), "↩ " + self.t("back_to_decision"), "aw-back"))
+        head = (f'<div class="awareness-chat aw-deck aw-choice-slide">{top}{back}'
                 '<div class="aw-rows" data-aw-flow="1">')
         head_cont = (f'<div class="awareness-chat aw-deck aw-chatslide">{self.kicker()}'
                      '<div class="aw-rows" data-aw-flow="1">')
-        flow = make_flow(head, list(rows), "</div>", links, "</div>", head_cont)
+        tail = self.links(self.link(target, self.t("continue") + " →", "aw-next"))
+        flow = make_flow(head, list(rows), "</div>", tail, "</div>", head_cont)
         flow["lead_later"] = True
         flow["notes_head"] = f"{note}\n\n{self.t('notes_read')}"
         flow["block_notes"] = list(notes)
@@ -387,7 +393,8 @@ class ChatDeck:
         ]
         title = f"{_e(ui.signs[lang])}"
         head = (
-            f'<div class="awareness-chat aw-deck aw-signs-slide"><p class="aw-kicker">{_e(ending.title[lang])}</p>'
+            '<div class="awareness-chat aw-deck aw-signs-slide">'
+            f'<p class="aw-kicker">{_e(ending.title[lang])}</p>'
             f'<h2>{title}</h2><ul class="aw-sign-list" data-aw-flow="1">'
         )
         head_cont = head.replace("</h2>", f" ({_e(self.t('continued'))})</h2>", 1)
@@ -414,7 +421,8 @@ class ChatDeck:
         lang, ui = self.lang, self.ui
         items = [f'<li data-step="{_e(s.id)}">{_e(s.text[lang])}</li>' for s in self.conv.steps]
         head = (
-            f'<div class="awareness-chat aw-deck aw-steps-slide">{self.kicker()}<h2>{_e(ui.steps[lang])}</h2>'
+            f'<div class="awareness-chat aw-deck aw-steps-slide">{self.kicker()}'
+            f"<h2>{_e(ui.steps[lang])}</h2>"
             '<ol class="aw-step-list" data-aw-flow="1">'
         )
         head_cont = head.replace("</h2>", f" ({_e(self.t('continued'))})</h2>", 1)

@@ -86,18 +86,27 @@
     }
   });
 
+  // Links between slides go straight to their slide (also when the address already
+  // names it, as after going back with the keyboard); a "back to the decision" link goes
+  // to the decision the class came from.
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a[data-aw-back]");
+    var link = event.target.closest && event.target.closest('.reveal a[href^="#/"]');
     if (!link) return;
-    for (var i = trail.length - 1; i >= 0; i--) {
-      var el = slideById(trail[i]);
-      if (el && el.classList.contains("aw-k-chat-decision")) {
-        event.preventDefault();
-        trail.length = i;
-        goingBack = true;
-        try { go(el, 999); } finally { goingBack = false; }
-        return;
+    var target = slideById(link.getAttribute("href").slice(2));
+    if (link.hasAttribute("data-aw-back")) {
+      for (var i = trail.length - 1; i >= 0; i--) {
+        var el = slideById(trail[i]);
+        if (el && el.classList.contains("aw-k-chat-decision")) {
+          target = el;
+          trail.length = i;
+          break;
+        }
       }
     }
+    if (!target) return;
+    event.preventDefault();
+    var back = link.hasAttribute("data-aw-back");
+    goingBack = back;
+    try { go(target, back ? 999 : -1); } finally { goingBack = false; }
   });
 })();

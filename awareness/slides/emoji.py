@@ -47,6 +47,7 @@ def _svg(folder: str, emoji: str) -> str | None:
             ).strip() or "emoji"
             open_tag = (
                 f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 36 36" class="aw-emoji" '
+                f'width="1.15em" height="1.15em" style="vertical-align:-0.2em" '
                 f'role="img" aria-label="{label}">'
             )
             return _SVG_OPEN.sub(open_tag, svg, count=1)

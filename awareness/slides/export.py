@@ -67,7 +67,15 @@ from awareness.slides.preprocessors import (
     StashPreprocessor,
 )
 
-__all__ = ["PIPELINE", "RENDER", "SlideResult", "export_all", "export_lesson", "main"]
+__all__ = [
+    "PIPELINE",
+    "RENDER",
+    "SlideResult",
+    "export_all",
+    "export_lesson",
+    "main",
+    "pdf_page_count",
+]
 
 PIPELINE = [
     CheckLessonPreprocessor,
@@ -292,11 +300,15 @@ def fit_and_print(result: SlideResult, stash, resources: dict, root: Path, print
     else:
         raise SlideExportError(describe(deck, bad))
     if pdf:
-        from pypdf import PdfReader
-
         result.pdf = result.html.with_suffix(".pdf")
         page.pdf(path=str(result.pdf), prefer_css_page_size=True, print_background=True)
-        result.pdf_pages = len(PdfReader(result.pdf).pages)
+        result.pdf_pages = pdf_page_count(result.pdf)
+
+
+def pdf_page_count(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
 
 
 def write_handout(result: SlideResult, out_pdf: Path, root: Path, printer: Printer) -> None:

@@ -3,7 +3,8 @@
 A generated slide that may be long (chat messages, a debrief, the help list, a quiz
 answer, a checklist) keeps its parts apart: ``head`` (heading and the flow's opening
 tags), ``blocks`` (the pieces that may move on), ``close`` (the flow's closing tags),
-``tail`` (links that belong after the last piece) and ``end`` (the slide's closing tags). ``compose`` joins them; the export's fit step
+``tail`` (links that belong after the last piece) and ``end`` (the slide's closing tags).
+``compose`` joins them; the export's fit step
 (``awareness.slides.measure``) measures the slide in Chromium and, when it runs past the
 slide, keeps the blocks that fit and moves the rest to a continuation slide that starts
 with ``head_cont`` (the heading with "continued").

@@ -31,8 +31,9 @@ h2 { font-size: 14pt; margin: 12pt 0 5pt 0; color: var(--aw-accent-dark);
 .keypoints { background: var(--aw-bg); border-radius: 6pt; padding: 4pt 12pt; }
 .keypoints h2 { display: none; }
 .keypoints li { margin: 2pt 0; }
-ol.questions { padding-left: 16pt; }
+ol.questions { padding-left: 16pt; columns: 2; column-gap: 20pt; }
 ol.questions > li { margin: 0 0 8pt 0; break-inside: avoid; }
+.prompt, .hint { margin: 0 0 2pt 0; }
 .prompt { font-weight: 700; }
 .hint { font-style: italic; color: var(--aw-muted); font-size: 9.5pt; }
 ul.boxes { list-style: none; padding-left: 4pt; margin: 2pt 0; }
@@ -78,7 +79,8 @@ def _question(question, ui, lang: str) -> str:
     key = {"single": "choose_one", "true_false": "choose_one", "multiple": "choose_all",
            "spot": "choose_spot", "order": "choose_order"}[question.type]
     hint = ui.t("poll", lang) if question.sensitive else ui.t(key, lang)
-    mark = '<span class="blank"></span>' if question.type == "order" else '<span class="box"></span>'
+    mark = '<span class="blank"></span>' if question.type == "order" else (
+        '<span class="box"></span>')
     options = "".join(
         f"<li>{mark}{_e(option_label(question, o, ui, lang))}</li>"
         for o in shuffled_options(question, 0)

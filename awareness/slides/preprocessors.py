@@ -252,7 +252,8 @@ class SpeakerNotesPreprocessor(Preprocessor):
                 f"facilitator_notes/{self.lang}/{self.lesson_id}.md: {section}: "
                 "the run sheet has no notes for this section"
             )
-        return notes
+        # The entry's minutes are in every slide's first line already.
+        return re.sub(r"^\*\*\d+–\d+ min\*\*\s*", "", notes)
 
     def _safeguarding_page(self) -> str:
         from awareness.content.notes import SAFEGUARDING_PAGE, note_path, parse_note

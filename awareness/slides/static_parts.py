@@ -85,9 +85,14 @@ def _quiz_notes(question, ui, lang: str, words) -> str:
             )
         ]
     else:
+        spot = question.type == "spot"
+        right = "⚠ " + md(ui.t("warning_sign", lang)) if spot else (
+            "✔ " + md(ui.t("right_answer", lang)))
+        wrong = "○ " + md(ui.t("no_warning_sign", lang)) if spot else (
+            "✘ " + md(ui.t("not_right", lang)))
         lines += [
             "\n".join(
-                f"- {'✔ ' + md(ui.t('right_answer', lang)) if o.correct else '✘ ' + md(ui.t('not_right', lang))}: "
+                f"- {right if o.correct else wrong}: "
                 f"{md(option_label(question, o, ui, lang))} – {md(o.feedback[lang])}"
                 for o in question.options
             )
