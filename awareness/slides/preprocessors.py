@@ -320,8 +320,8 @@ class SpeakerNotesPreprocessor(Preprocessor):
             parts = []
             if part:
                 when = minutes.get(part, "")
-                parts.append(f"**⏱ {when} · {md_plain(titles.get(part, part))}**".replace(
-                    "⏱  · ", "⏱ "))
+                title = md_plain(titles.get(part, part))
+                parts.append(f"**{when} · {title}**" if when else f"**{title}**")
             kind = meta.get("kind_of")
             if kind == "first":
                 parts += [words.t("notes_first", self.lang), self._safeguarding_page()]
