@@ -505,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for r in results:
         pdf = f", PDF {r.pdf_pages} pages" if r.pdf else ""
-        split = f", {r.split} long slides split" if r.split else ""
+        split = f", {r.split} long slide{'s' if r.split != 1 else ''} split" if r.split else ""
         print(f"  {r.html}: {r.slides} slides, notes on every slide{pdf}{split} ({r.seconds} s)")
     write_manifest(out, results)
     seconds = time.monotonic() - started
