@@ -24,10 +24,12 @@ from awareness.slides.export import export_all, pdf_page_count
 from awareness.slides.measure import MEASURE_JS
 from awareness.slides.preprocessors import SlideExportError
 from awareness.slides.theme import palette
+from awareness.slides.words import load_words
 from tests.app.axe import counts, run_axe, serious
 from tests.conftest import ROOT
 
 COURSE = load_course(ROOT)
+WORDS = load_words(COURSE.languages)
 DECKS = [(lang, lesson.id) for lang in COURSE.languages for lesson in COURSE.lessons]
 # The decks with a chat, and its scenario (lesson 02: Jonas, lesson 04: Sara).
 CHATS = {"02-the-conversation": "jonas", "04-prevention": "sara"}
@@ -190,6 +192,34 @@ def test_deck_in_chromium(exported, file_page, lang, lesson_id):
     assert file_page.outside == [], f"requests outside the file: {file_page.outside}"
 
 
+def test_every_kind_of_slide_passes_axe_as_shown(exported, file_page):
+    """axe checks what is on screen: each kind of slide (text, chat messages with their
+    warning signs, decision, choice with feedback, ending, signs, steps, appendix, quiz
+    with its answer, poll, checklist, help), once, with every fragment shown."""
+    _, results = exported
+    lang = COURSE.languages[0]
+    seen: dict[str, str] = {}
+    for lesson in COURSE.lessons:
+        page = file_page.open(results[(lang, lesson.id)].html)
+        kinds = page.evaluate(
+            "[...document.querySelectorAll('.reveal .slides section[id]')].map(s => [s.id,"
+            " ([...s.classList].find(c => c.startsWith('aw-k-')) || 'aw-k-text')])"
+        )
+        for slide_id, kind in kinds:
+            if kind in seen:
+                continue
+            seen[kind] = f"{lesson.id}#{slide_id}"
+            page.evaluate("id => { const at = Reveal.getIndices(document.getElementById(id));"
+                          " Reveal.slide(at.h, at.v, 999); }", slide_id)
+            page.wait_for_timeout(250)  # the fragments' fade
+            violations = run_axe(page)
+            assert serious(violations) == [], f"{lang}/{lesson.id} {slide_id}"
+    assert {"aw-k-text", "aw-k-first", "aw-k-help", "aw-k-chat-messages", "aw-k-chat-decision",
+            "aw-k-chat-choice", "aw-k-chat-ending", "aw-k-chat-signs", "aw-k-chat-steps",
+            "aw-k-chat-appendix", "aw-k-quiz", "aw-k-quiz-poll", "aw-k-checklist"} <= set(seen)
+    assert file_page.outside == []
+
+
 def _current(page) -> str:
     return page.evaluate("Reveal.getCurrentSlide().id")
 
@@ -266,10 +296,7 @@ def test_the_printout_says_where_each_choice_goes_on(exported, file_page, lang):
     reader = PdfReader(result.pdf)
     appendix = pages["aw-jonas-appendix"]
     text = " ".join(reader.pages[appendix - 1].extract_text().split())
-    from awareness.slides.words import load_words
-
-    words = load_words(COURSE.languages)
-    row = words.t("appendix_row", lang, letter="B", page=pages["aw-jonas-c-c1-ask"])
+    row = WORDS.t("appendix_row", lang, letter="B", page=pages["aw-jonas-c-c1-ask"])
     assert row in text
 
 
@@ -299,17 +326,28 @@ def test_a_quiz_answer_is_hidden_until_the_teacher_advances(exported, file_page,
 
 def test_a_sensitive_question_is_never_an_answer_slide(exported):
     """Blame and feelings questions are anonymous polls in class: in every deck, a poll's
-    slide has no answer, and no later fragment or slide of its own reveals one."""
+    slide has no answer, and no later fragment or slide of its own reveals one; its notes
+    say how to run the poll and give no answer. Every other quiz slide's notes give the
+    answer and why."""
     _, results = exported
-    polls = 0
-    for result in results.values():
+    ui = load_ui()
+    polls = answers = 0
+    for (lang, _lesson), result in results.items():
         html = result.html.read_text(encoding="utf-8")
         for part in html.split('class="quiz-slide ')[1:]:
             slide = part.split("</section>", 1)[0]
+            notes = _visible_text(slide.split('<aside class="notes">', 1)[1])
             if "quiz-poll" in slide.split(">", 1)[0]:
                 polls += 1
                 assert "quiz-answer" not in slide and "fragment" not in slide, slide[:200]
+                assert ui.t("right_answer", lang) not in notes
+                assert " ".join(ui.t("poll_notes", lang).split()[:6]) in " ".join(notes.split())
+            elif "quiz-cont" not in slide.split(">", 1)[0]:
+                answers += 1
+                assert WORDS.t("notes_answer", lang) in notes, notes[:300]
+                assert ui.t("poll_notes", lang)[:40] not in notes
     assert polls >= len(COURSE.languages)  # lesson 01 has one in every language
+    assert answers >= 10
 
 
 def test_the_chats_are_on_their_lessons_decks(exported):
