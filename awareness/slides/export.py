@@ -444,7 +444,13 @@ def export_all(
                 proc.start()
             errors, running = [], workers
             while running:
-                kind, *rest = events.get()
+                try:
+                    kind, *rest = events.get(timeout=5)
+                except queue.Empty:
+                    if not any(proc.is_alive() for proc in procs):
+                        errors.append("a worker stopped without a word (out of memory?)")
+                        break
+                    continue
                 if kind == "step":
                     progress.step(f"{rest[1]} {rest[0]}")
                 elif kind == "done":
