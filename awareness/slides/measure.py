@@ -194,6 +194,10 @@ def split_overflowing(nb, bad: list[dict]) -> tuple[object, list[dict]]:
             else:
                 meta["layout"] = "two-cols"
             continue
+        if flow.get("alt") and m["blocks"] and max(m["blocks"]) <= m["limit"]:
+            # The blocks fit; what runs over is the rest of the slide: its other layout.
+            inserts.extend(_alternatives(nb, group[0], first, flow["alt"], taken))
+            continue
         if not m["blocks"] or len(flow["blocks"]) < 2 or m["over_x"]:
             stuck.append(m)
             continue
@@ -218,3 +222,27 @@ def split_overflowing(nb, bad: list[dict]) -> tuple[object, list[dict]]:
     for index, cell in sorted(inserts, key=lambda pair: -pair[0]):
         nb.cells.insert(index, cell)
     return nb, stuck
+
+
+def _alternatives(nb, index: int, first, alts: list[dict], taken: set) -> list[tuple]:
+    """Turn the slide at index into its alternative slides (the first keeps its id)."""
+    from awareness.slides.preprocessors import set_html
+
+    meta = first.metadata["awareness"]
+    cells = []
+    for k, alt in enumerate(alts):
+        cell = first if k == 0 else copy.deepcopy(first)
+        m = cell.metadata["awareness"]
+        m.pop("flow", None)
+        if "flow" in alt:
+            m["flow"] = alt["flow"]
+        else:
+            set_html(cell, alt["html"])
+        if k:
+            if "id" in cell:
+                cell["id"] = uuid.uuid4().hex[:8]
+            m["id"] = f"{meta.get('id')}{alt.get('suffix', f'-{k + 1}')}"
+            taken.add(m["id"])
+            cell.metadata["slideshow"] = {"slide_type": "subslide"}
+            cells.append(cell)
+    return [(index + 1, cell) for cell in reversed(cells)]

@@ -27,6 +27,7 @@ __all__ = [
     "SpeakerNotesPreprocessor",
     "StashPreprocessor",
     "count_slides",
+    "set_html",
     "slide_groups",
 ]
 
@@ -86,7 +87,8 @@ def slide_groups(cells) -> list[list[int]]:
     return groups
 
 
-def _set_html(cell, html: str) -> None:
+def set_html(cell, html: str) -> None:
+    """Put html in place of the cell's HTML output."""
     for out in cell.get("outputs", []):
         if "text/html" in out.get("data", {}):
             out["data"]["text/html"] = html
@@ -432,7 +434,7 @@ class LinkSlidesPreprocessor(Preprocessor):
             first = nb.cells[group[0]]
             meta = first.metadata.get("awareness", {})
             if meta.get("flow"):
-                _set_html(first, compose(meta["flow"]))
+                set_html(first, compose(meta["flow"]))
             for i in group:
                 cell = nb.cells[i]
                 if cell.cell_type == "code":

@@ -147,6 +147,21 @@ def quiz_slides(lesson_id: str, lang: str) -> list[dict]:
         )
         flow = make_flow(head, items, parts.group(4) + "</div>", "", "</section>", cont_head)
         flow["numbered"] = q.type == "order"
+        # When the question itself is too long to share a slide with its answer: the
+        # question alone, then the answer on the next slide.
+        alone = full[:cut].replace('class="quiz-slide ', 'class="quiz-slide quiz-alone ', 1)
+        answer_head = (
+            f'<section class="quiz-slide quiz-cont" data-question="{_e(q.id)}">'
+            f'<h3 class="quiz-prompt">{_e(q.prompt[lang])}</h3><div class="aw-quiz-cont">'
+            + opener
+        )
+        answer = make_flow(answer_head, items, flow["close"], "", "</section>", cont_head)
+        answer["numbered"] = flow["numbered"]
+        flow["alt"] = [
+            {"html": _div(alone + "</section>")},
+            {"flow": {k: _div(v) if isinstance(v, str) else v for k, v in answer.items()}
+             | {"blocks": [_div(b) for b in items]}, "suffix": "-answer"},
+        ]
         slides.append(_slide(flow=flow, notes=_quiz_notes(q, ui, lang, words), kind_of="quiz"))
     return slides
 

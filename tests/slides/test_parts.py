@@ -151,3 +151,28 @@ def test_emoji_become_inline_svg_outside_tags():
     assert 'title="😈"' in html and '<script>"😊"</script>' in html
     assert "✓" in html  # a text symbol the fonts have stays text
     assert not EMOJI.search(re.sub(r"<script>.*?</script>|<[^>]*>", "", html))
+
+
+def test_a_question_too_long_for_its_answer_beside_it_gets_the_answer_on_the_next_slide():
+    import nbformat
+
+    from awareness.slides.flow import compose as compose_flow
+    from awareness.slides.static_parts import quiz_slides
+
+    slide = next(s for s in quiz_slides("03-if-it-happens", COURSE.languages[0]) if "flow" in s)
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.metadata["slideshow"] = {"slide_type": "subslide"}
+    cell.metadata["awareness"] = {"id": "aw-b0-1", "flow": slide["flow"]}
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": slide["html"]})]
+    nb.cells = [cell]
+    blocks = [300.0 + 50 * i for i in range(len(slide["flow"]["blocks"]))]
+    bad = [{"id": "aw-b0-1", "n": 1, "over_y": 80, "over_x": 0, "blocks": blocks, "limit": 992}]
+    nb, stuck = split_overflowing(nb, bad)
+    assert stuck == [] and len(nb.cells) == 2
+    question = nb.cells[0].outputs[0]["data"]["text/html"]
+    assert "quiz-alone" in question and "quiz-answer" not in question
+    assert "flow" not in nb.cells[0].metadata["awareness"]
+    answer = nb.cells[1].metadata["awareness"]
+    assert answer["id"] == "aw-b0-1-answer"
+    assert "quiz-answer" in compose_flow(answer["flow"])
