@@ -273,6 +273,33 @@ def test_the_class_vote_follows_every_branch_to_every_ending(exported, file_page
     assert seen_decisions == {f"{p}-d-{n.id}" for n in conv.decisions()}
 
 
+@pytest.mark.parametrize("lesson_id", list(CHATS))
+def test_the_arrow_key_runs_the_lesson_past_the_appendix_to_the_help(exported, file_page,
+                                                                     lesson_id):
+    """A clicker's "next" goes through the lesson (the chat's main run, its steps, the rest
+    of the lesson) to the help slide, never into the appendix; "back" goes back."""
+    _, results = exported
+    page = file_page.open(results[(COURSE.languages[0], lesson_id)].html)
+    appendix = page.evaluate(
+        "[...document.querySelectorAll('.reveal .slides section[id]')].map(s => s.id)"
+        ".slice([...document.querySelectorAll('.reveal .slides section[id]')]"
+        ".findIndex(s => s.classList.contains('aw-k-chat-appendix')), -1)"
+    )
+    seen = []
+    for _ in range(600):
+        now = _current(page)
+        if not seen or seen[-1] != now:
+            seen.append(now)
+        if now == "aw-help":
+            break
+        page.keyboard.press("ArrowRight")
+    assert seen[-1] == "aw-help", seen[-5:]
+    assert appendix and not set(appendix) & set(seen)
+    assert f"aw-{CHATS[lesson_id]}-steps" in seen
+    page.keyboard.press("ArrowLeft")
+    assert _current(page) == seen[-2]
+
+
 @pytest.mark.parametrize("lang", COURSE.languages)
 def test_the_printout_says_where_each_choice_goes_on(exported, file_page, lang):
     """In the PDF every option of a decision names the page of its branch, and the
@@ -294,9 +321,11 @@ def test_the_printout_says_where_each_choice_goes_on(exported, file_page, lang):
     for target, text in refs:
         assert re.search(rf"\b{pages[target]}\b", text), (target, text)
     reader = PdfReader(result.pdf)
-    appendix = pages["aw-jonas-appendix"]
+    conv = load_conversation(scenario=CHATS["02-the-conversation"])
+    appendix = pages[f"aw-{conv.id}-appendix"]
     text = " ".join(reader.pages[appendix - 1].extract_text().split())
-    row = WORDS.t("appendix_row", lang, letter="B", page=pages["aw-jonas-c-c1-ask"])
+    second = conv.decisions()[0].choices[1]
+    row = WORDS.t("appendix_row", lang, letter="B", page=pages[f"aw-{conv.id}-c-{second.id}"])
     assert row in text
 
 
