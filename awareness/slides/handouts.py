@@ -43,7 +43,7 @@ ul.boxes li { margin: 1pt 0; }
 .blank { display: inline-block; width: 16pt; border-bottom: 1pt solid var(--aw-text);
   margin-right: 5pt; }
 .checklist li { margin: 2pt 0; break-inside: avoid; }
-.checklist .hint { display: block; font-style: normal; }
+.checklist .hint { display: block; font-style: normal; margin-left: 15pt; }
 .awareness-help { background: var(--aw-help); border-left: 5pt solid var(--aw-help-border);
   border-radius: 6pt; padding: 6pt 12pt; margin-top: 12pt; break-inside: avoid; font-size: 9.5pt; }
 .awareness-help h2 { margin-top: 2pt; }
