@@ -210,7 +210,7 @@ class ChatDeck:
         lang, ui = self.lang, self.ui
         message = render_message(self.conv, node, lang, flagged=False)
         side = self.conv.side(node)
-        excerpt = md(node.text[lang])
+        excerpt = self.t("quote", text=md(node.text[lang]))
         if node.tags:
             tags = [self.conv.tag(t) for t in node.tags]
             card = (
@@ -220,8 +220,8 @@ class ChatDeck:
                 + "".join(f'<p class="aw-sign-why">{_e(t.explanation[lang])}</p>' for t in tags)
                 + "</div>"
             )
-            note = f"- «{excerpt}» – **{md(ui.warning_sign[lang])}:** " + "; ".join(
-                f"{md(t.label[lang])}: {md(t.explanation[lang])}" for t in tags
+            note = f"- {excerpt} – **{md(ui.warning_sign[lang])}:** " + " ".join(
+                f"*{md(t.label[lang])}:* {md(t.explanation[lang])}" for t in tags
             )
         elif side == "left":
             why = node.ordinary[lang] if node.ordinary else ui.small_talk[lang]
@@ -229,7 +229,7 @@ class ChatDeck:
                 f'<div class="aw-ordinary"><p><span aria-hidden="true">○</span> '
                 f"{_e(why)}</p></div>"
             )
-            note = f"- «{excerpt}» – {md(why)}"
+            note = f"- {excerpt} – {md(why)}"
         else:
             card, note = "", ""
         sign = f'<div class="fragment aw-row-sign">{card}</div>' if card else ""
@@ -284,10 +284,14 @@ class ChatDeck:
                 + (f" ({md(self.t('notes_leads_to'))}: {md(leads.label[lang])})"
                    if leads.label else "")
             )
+        fiction = (
+            f'<p class="aw-fiction-line">{_e(self.conv.fiction[lang])}</p>'
+            if node.id == self.conv.start else ""
+        )
         html = (
             '<div class="awareness-chat aw-deck aw-decision-slide">'
             f'<div class="aw-decision-context">{self.kicker()}'
-            f"{render_message(self.conv, node, lang)}</div>"
+            f"{render_message(self.conv, node, lang)}{fiction}</div>"
             f'<div class="aw-decision-main"><h2 class="aw-prompt-big">{_e(prompt)}</h2>'
             f'<p class="aw-vote">{_e(self.t("vote"))}</p>'
             f'<ol class="aw-options">{"".join(options)}</ol></div></div>'

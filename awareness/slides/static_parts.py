@@ -253,7 +253,8 @@ def help_slide(lang: str) -> dict:
     source = f'<p class="awareness-source">{_e(course.source[lang])}</p>'
     flow = make_flow(head, items, "</ul>", source, "</div>", head_cont)
     flow["notes_head"] = (
-        f"{words.t('notes_last', lang)} «{md(course.t('tell_adult', lang))}»\n\n"
+        f"{words.t('notes_last', lang)} "
+        f"{words.t('quote', lang, text=md(course.t('tell_adult', lang)))}\n\n"
         f"**{md(course.t('not_in_trouble', lang))}.** {md(course.t('not_in_trouble_why', lang))}"
     )
     flow["block_notes"] = [f"- {md(s.name[lang])}: {md(s.contact[lang])}" for s in course.help]
