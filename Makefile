@@ -17,7 +17,7 @@ help:
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
-	@echo "make slides - every lesson as offline reveal.js slides and PDF in build/slides/"
+	@echo "make slides - every lesson as offline 16:9 slides and PDF in build/slides/, handouts in build/handouts/"
 	@echo "make bench  - a class of 30 opening lesson 02 at once, against stock Voila"
 	@echo "              (BENCH_LANG=nn: the class opens it in nynorsk)"
 
@@ -45,7 +45,8 @@ serve: app
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-# Front-end assets (reveal.js for slides, axe-core for accessibility tests) from the npm registry.
+# Front-end assets (reveal.js and Twemoji's SVGs for the slides, axe-core for accessibility
+# tests) from the npm registry.
 NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { \
@@ -72,7 +73,7 @@ test: $(STAMP) $(NODE_STAMP) chromium
 	$(PY) -m pytest
 
 slides: $(STAMP) $(NODE_STAMP) chromium
-	$(PY) -m awareness.slides.export --out build/slides
+	$(PY) -m awareness.slides.export --out build/slides --handouts build/handouts
 
 # BENCH_LANG=nn: the class opens lesson 02 in that language (default: the first in course.yaml);
 # the app runs as `make app CLASS_LANG=nn` would.

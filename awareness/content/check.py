@@ -29,6 +29,7 @@ CHECKS = [
     "awareness.quiz.model:problems",
     "awareness.content.coverage:problems",
     "awareness.content.notes:problems",
+    "awareness.slides.words:problems",
 ]
 
 

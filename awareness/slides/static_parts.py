@@ -1,122 +1,108 @@
-"""The interactive parts of a lesson as static slides, for the slide export.
+"""The interactive parts of a lesson, and the deck's first and last slides, as static slides.
 
 When the export runs a lesson (AWARENESS_SLIDES=1), ``show_chat``/``show_quiz``/
 ``show_checklist`` display a list of slides from here instead of a widget. Each slide is
-``{"html": ..., "type": "slide"|"subslide", "notes": Markdown}``; reveal.js fragments
-(class ``fragment``) reveal messages one by one and hide answers until the teacher
-advances. The HTML itself comes from the conversation and quiz renderers.
+a dict: ``html`` (or a ``flow`` that the export may split over several slides, see
+``awareness.slides.flow``), ``type`` ("slide"|"subslide"), ``notes`` (Markdown for the
+speaker notes), and for the chat ``id``, ``next`` and ``place`` (see ``chat_deck``).
+reveal.js fragments (class ``fragment``) reveal messages one by one and hide answers until
+the teacher advances. The HTML comes from the conversation, quiz and help renderers.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-__all__ = ["chat_slides", "checklist_slides", "quiz_slides", "teacher_path"]
+from awareness.slides.chat_deck import md
+from awareness.slides.chat_deck import teacher_path as teacher_path
+from awareness.slides.flow import compose, make_flow
 
-MESSAGES_PER_SLIDE = 5
+__all__ = [
+    "chat_slides",
+    "checklist_slides",
+    "first_slide",
+    "help_slide",
+    "quiz_slides",
+    "teacher_path",
+]
 
 
-def _slide(html: str, kind: str = "subslide", notes: str = "") -> dict:
+def _e(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def _div(html: str) -> str:
     # reveal.js takes every <section> under a slide for a slide of its own: the renderers'
     # sections become plain blocks here.
-    html = html.replace("<section", "<div").replace("</section>", "</div>")
-    return {"html": html, "type": kind, "notes": notes}
+    return html.replace("<section", "<div").replace("</section>", "</div>")
 
 
-def teacher_path(conv) -> tuple[str, ...]:
-    """The path shown on the slides: the one that tells the most of the story.
-
-    At each decision it takes the choice with the most decision points after it (so
-    the class sees every stage: the turn, the picture, the threat, the demand, the
-    claim), preferring the wise choice when two tell as much.
-    """
-    from awareness.conversation.engine import ChatEngine, max_decisions
-
-    rank = {"wise": 0, "okay": 1, "risky": 2}
-    engine = ChatEngine(conv)
-    for _ in range(len(conv.nodes)):
-        if engine.finished:
-            break
-        best = min(engine.choices, key=lambda c: (-max_decisions(conv, c.next), rank[c.kind]))
-        engine.choose(best.id)
-    return engine.path
+def _slide(html: str = "", kind: str = "subslide", notes: str = "", **extra) -> dict:
+    slide = {"type": kind, "notes": notes, **extra}
+    if "flow" in slide:
+        slide["flow"] = {k: _div(v) if isinstance(v, str) else v for k, v in slide["flow"].items()}
+        slide["flow"]["blocks"] = [_div(b) for b in slide["flow"]["blocks"]]
+        slide["html"] = compose(slide["flow"])
+    else:
+        slide["html"] = _div(html)
+    return slide
 
 
-def _chat_frame(conv, lang: str, inner: str) -> str:
-    return (
-        f'<div class="awareness-chat aw-static aw-slide" lang="{escape(lang)}">'
-        f'<div class="aw-messages">{inner}</div></div>'
-    )
+def _words():
+    from awareness.content.course import load_course
+    from awareness.slides.words import load_words
+
+    course = load_course()
+    return course, load_words(course.languages)
 
 
 def chat_slides(lang: str, scenario: str = "jonas") -> list[dict]:
-    """A scenario's chat: messages revealed one by one, each decision as its own slide.
+    """A scenario's chat with every branch (``awareness.slides.chat_deck``)."""
+    from awareness.slides.chat_deck import chat_slides as build
 
-    The ending's debrief shows the warning signs as found: the teacher path flags every
-    message that carries one, and no ordinary message.
-    """
-    from awareness.conversation.engine import ChatEngine
-    from awareness.conversation.model import load_conversation
-    from awareness.conversation.render import KIND_ICONS, render_ending, render_message
-
-    conv = load_conversation(scenario=scenario)
-    path = teacher_path(conv)
-    engine = ChatEngine(conv, path)
-    for entry in engine.entries:
-        if entry.node.tags and engine.can_flag(entry.node.id):
-            engine.flag(entry.node.id)
-    ui = conv.ui
-    slides = [
-        _slide(
-            f'<h2>{escape(conv.title[lang])}</h2><p class="aw-fiction">'
-            f"{escape(conv.fiction[lang])}</p>",
-            kind="slide",
-        )
+    return [
+        _slide(s.get("html", ""), notes=s.get("notes", ""), **{
+            k: v for k, v in s.items() if k not in ("html", "notes")
+        })
+        for s in build(lang, scenario)
     ]
-    pending: list[str] = []
 
-    def flush() -> None:
-        for start in range(0, len(pending), MESSAGES_PER_SLIDE):
-            chunk = pending[start : start + MESSAGES_PER_SLIDE]
-            inner = "".join(
-                m if i == 0 else f'<div class="fragment">{m}</div>' for i, m in enumerate(chunk)
-            )
-            slides.append(_slide(_chat_frame(conv, lang, inner)))
-        pending.clear()
 
-    for entry in engine.entries:
-        pending.append(render_message(conv, entry.node, lang, flagged=False))
-        node = entry.node
-        if node.is_decision:
-            flush()
-            prompt = node.prompt[lang] if node.prompt else ui.choose[lang]
-            options = "".join(f"<li>{escape(c.text[lang])}</li>" for c in node.choices)
-            feedback = "".join(
-                f'<div class="fragment aw-feedback aw-{c.kind}"><strong>{escape(c.text[lang])}'
-                f'</strong><br><span aria-hidden="true">{KIND_ICONS[c.kind]}</span> '
-                f"<strong>{escape(getattr(ui, c.kind)[lang])}</strong>: "
-                f"{escape(c.feedback[lang])}</div>"
-                for c in node.choices
+_ANSWER = re.compile(r'^(<div class="quiz-answer">.*?<(ul|ol) class="[^"]*">)(.*)(</\2></div>)$',
+                     re.S)
+
+
+def _quiz_notes(question, ui, lang: str, words) -> str:
+    from awareness.quiz.render import option_label
+
+    lines = [words.t("notes_quiz", lang), f"**{md(words.t('notes_answer', lang))}**"]
+    if question.type == "order":
+        lines += [
+            "\n".join(
+                f"{i}. {md(option_label(question, o, ui, lang))} – {md(o.feedback[lang])}"
+                for i, o in enumerate(question.options, 1)
             )
-            slides.append(
-                _slide(
-                    f'<h3 class="aw-prompt">{escape(prompt)}</h3>'
-                    f'<ol class="aw-choice-list">{options}</ol>{feedback}'
-                )
+        ]
+    else:
+        spot = question.type == "spot"
+        right = "⚠ " + md(ui.t("warning_sign", lang)) if spot else (
+            "✔ " + md(ui.t("right_answer", lang)))
+        wrong = "○ " + md(ui.t("no_warning_sign", lang)) if spot else (
+            "✘ " + md(ui.t("not_right", lang)))
+        lines += [
+            "\n".join(
+                f"- {right if o.correct else wrong}: "
+                f"{md(option_label(question, o, ui, lang))} – {md(o.feedback[lang])}"
+                for o in question.options
             )
-            if entry.choice is not None:
-                pending.append(
-                    f'<p class="aw-chose">{escape(ui.you_chose[lang])} '
-                    f"<em>{escape(entry.choice.text[lang])}</em></p>"
-                )
-    flush()
-    if engine.finished:
-        slides.append(_slide(render_ending(conv, engine.summary(), lang)))
-    return slides
+        ]
+    return "\n\n".join(lines)
 
 
 def quiz_slides(lesson_id: str, lang: str) -> list[dict]:
-    """One slide per question; the answer and its explanation are a fragment.
+    """One slide per question: the question and options, the answer and why a fragment
+    beside them (a long answer runs on to the next slide).
 
     A sensitive question (blame or feelings) is an anonymous poll: its slide shows the
     question and options only, never an answer or feedback, and its speaker notes say
@@ -124,35 +110,152 @@ def quiz_slides(lesson_id: str, lang: str) -> list[dict]:
     """
     from awareness.quiz.engine import final_quiz
     from awareness.quiz.model import load_bank, load_banks, load_ui
-    from awareness.quiz.render import poll_html, render_question_html
+    from awareness.quiz.render import answer_html, poll_html, render_question_html
 
+    course, words = _words()
     bank = load_bank(lesson_id)
     ui = load_ui()
     questions = final_quiz(load_banks(), seed=0) if bank.final is not None else bank.questions
-    return [
-        _slide(poll_html(q, ui, lang, seed=0), notes=ui.t("poll_notes", lang))
-        if q.sensitive
-        else _slide(render_question_html(q, ui, lang, seed=0))
-        for q in questions
-    ]
+    slides = []
+    for q in questions:
+        if q.sensitive:
+            slides.append(_slide(poll_html(q, ui, lang, seed=0), notes=ui.t("poll_notes", lang),
+                                 kind_of="quiz-poll", heavy=True))
+            continue
+        full = render_question_html(q, ui, lang, seed=0)
+        answer = answer_html(q, ui, lang)
+        cut = full.index('<div class="fragment">')
+        parts = _ANSWER.match(answer)
+        if parts is None:  # an answer of another shape: one slide, as rendered
+            slides.append(_slide(full, notes=_quiz_notes(q, ui, lang, words)))
+            continue
+        items = re.split(r"(?=<li[ >])", parts.group(3))
+        items = [i for i in items if i.strip()]
+        opener = parts.group(1).replace(f'<{parts.group(2)} class="', f'<{parts.group(2)} '
+                                        'data-aw-flow="1" class="', 1)
+        head = full[:cut] + '<div class="fragment">' + opener
+        cont_head = (
+            f'<section class="quiz-slide quiz-cont" data-question="{_e(q.id)}">'
+            f'<h3 class="quiz-prompt">{_e(q.prompt[lang])}</h3><div class="aw-quiz-cont">'
+            + opener.replace(
+                f"{_e(ui.t('answer', lang))}</p>",
+                f"{_e(ui.t('answer', lang))} ({_e(words.t('continued', lang))})</p>", 1,
+            ).replace(
+                f"{_e(ui.t('correct_order', lang))}</p>",
+                f"{_e(ui.t('correct_order', lang))} ({_e(words.t('continued', lang))})</p>", 1,
+            )
+        )
+        flow = make_flow(head, items, parts.group(4) + "</div>", "", "</section>", cont_head)
+        flow["numbered"] = q.type == "order"
+        # When the question itself is too long to share a slide with its answer: the
+        # question alone, then the answer on the next slide.
+        alone = full[:cut].replace('class="quiz-slide ', 'class="quiz-slide quiz-alone ', 1)
+        answer_head = (
+            f'<section class="quiz-slide quiz-cont" data-question="{_e(q.id)}">'
+            f'<h3 class="quiz-prompt">{_e(q.prompt[lang])}</h3><div class="aw-quiz-cont">'
+            + opener
+        )
+        answer = make_flow(answer_head, items, flow["close"], "", "</section>", cont_head)
+        answer["numbered"] = flow["numbered"]
+        flow["alt"] = [
+            {"html": _div(alone + "</section>")},
+            {"flow": {k: _div(v) if isinstance(v, str) else v for k, v in answer.items()}
+             | {"blocks": [_div(b) for b in items]}, "suffix": "-answer"},
+        ]
+        slides.append(_slide(flow=flow, notes=_quiz_notes(q, ui, lang, words), kind_of="quiz"))
+    return slides
 
 
 def checklist_slides(name: str, lang: str) -> list[dict]:
-    """A checklist as one slide: the items with where to find them."""
+    """A checklist: the items with where to find them (a long list runs on)."""
     from awareness.checklist import load_checklists
-    from awareness.content.course import load_course
     from awareness.content.problems import ContentError
     from awareness.paths import content_root
 
+    course, words = _words()
     root = content_root()
-    model, problems = load_checklists(root, load_course(root).languages)
+    model, problems = load_checklists(root, course.languages)
     if model is None:
         raise ContentError(problems)
     checklist = model.get(name)
-    items = "".join(
-        f'<li><span aria-hidden="true">☐</span> <strong>{escape(item.label[lang])}</strong>'
-        f'<br><span class="aw-hint">{escape(item.hint[lang])}</span></li>'
+    items = [
+        f'<li><span aria-hidden="true">☐</span> <strong>{_e(item.label[lang])}</strong>'
+        f'<br><span class="aw-hint">{_e(item.hint[lang])}</span></li>'
         for item in checklist.items
+    ]
+    heading = _e(checklist.ui.heading[lang])
+    head = (f'<div class="aw-checklist-slide"><h2>{heading}</h2>'
+            '<ul class="aw-check-list" data-aw-flow="1">')
+    head_cont = head.replace("</h2>", f" ({_e(words.t('continued', lang))})</h2>", 1)
+    flow = make_flow(head, items, "</ul>", "", "</div>", head_cont)
+    flow["notes_head"] = words.t("notes_checklist", lang)
+    flow["block_notes"] = [f"- {md(item.label[lang])}" for item in checklist.items]
+    return [_slide(flow=flow, kind_of="checklist")]
+
+
+def _phone_links(text: str, phones) -> str:
+    from awareness.html_parts import spaced_number
+
+    html = _e(text)
+    for phone in phones:
+        spaced = spaced_number(phone)
+        if spaced in html:
+            html = html.replace(spaced, f'<a href="tel:{phone}">{spaced}</a>', 1)
+    return html
+
+
+def first_slide(lesson_id: str, lang: str) -> dict:
+    """The deck's first slide: the lesson, a content note and where to get help."""
+    from awareness.html_parts import tell_adult
+
+    course, words = _words()
+    lesson = course.lesson(lesson_id)
+    services = "".join(
+        f'<li><strong>{_e(s.name[lang])}</strong>: {_phone_links(s.contact[lang], s.phones)}</li>'
+        for s in course.help
     )
-    heading = escape(checklist.ui.heading[lang])
-    return [_slide(f'<h3>{heading}</h3><ul class="aw-checklist">{items}</ul>')]
+    html = (
+        '<div class="aw-first-slide"><div class="aw-first-main">'
+        f'<p class="aw-kicker">{_e(course.title[lang])}</p>'
+        f"<h1>{_e(lesson.title[lang])}</h1>"
+        f'<p class="aw-summary">{_e(lesson.summary[lang])}</p>'
+        f'<div class="aw-content-note"><h2>{_e(words.t("content_note_heading", lang))}</h2>'
+        f"<p>{_e(words.t('content_note', lang))}</p>"
+        f"<p>{_e(course.t('fiction_note', lang))}</p></div></div>"
+        f'<div class="awareness-help aw-help-compact" role="region" '
+        f'aria-labelledby="aw-help-first">'
+        f'<h2 id="aw-help-first">{_e(course.t("help_heading", lang))}</h2>'
+        f"<p>{_e(course.t('help_intro', lang))}</p><ul>{services}</ul>"
+        f"{tell_adult(lang)}</div></div>"
+    )
+    return _slide(html, kind="slide", id="aw-start", kind_of="first", heavy=True)
+
+
+def help_slide(lang: str) -> dict:
+    """The deck's last slide: every help service from course.yaml, whom it is for, and
+    that the pupil is not in trouble (a long list runs on to a second help slide)."""
+    from awareness.html_parts import help_item, not_in_trouble, tell_adult
+
+    course, words = _words()
+    heading = _e(course.t("help_heading", lang))
+    intro = (
+        f"{not_in_trouble(lang)}<p>{_e(course.t('help_intro', lang))}</p>{tell_adult(lang)}"
+    )
+    head = (
+        '<div class="awareness-help aw-help-slide" role="region" aria-labelledby="aw-help-last">'
+        f'<div class="aw-help-intro"><h2 id="aw-help-last">{heading}</h2>{intro}</div>'
+        '<ul class="aw-help-list" data-aw-flow="1">'
+    )
+    head_cont = head.replace('"aw-help-last"', '"aw-help-last-2"').replace(
+        "</h2>", f" ({_e(words.t('continued', lang))})</h2>", 1
+    )
+    items = [f'<li data-help="{_e(s.id)}">{help_item(s, lang)}</li>' for s in course.help]
+    source = f'<p class="awareness-source">{_e(course.source[lang])}</p>'
+    flow = make_flow(head, items, "</ul>", source, "</div>", head_cont)
+    flow["notes_head"] = (
+        f"{words.t('notes_last', lang)} "
+        f"{words.t('quote', lang, text=md(course.t('tell_adult', lang)))}\n\n"
+        f"**{md(course.t('not_in_trouble', lang))}.** {md(course.t('not_in_trouble_why', lang))}"
+    )
+    flow["block_notes"] = [f"- {md(s.name[lang])}: {md(s.contact[lang])}" for s in course.help]
+    return _slide(flow=flow, kind="slide", id="aw-help", kind_of="help", heavy=True)
