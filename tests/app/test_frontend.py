@@ -14,7 +14,7 @@ from ipywidgets.widgets.widget import _instances
 from awareness.content.course import load_course
 from awareness.conversation.model import load_conversation
 from awareness.paths import PACKAGE
-from tests.app.pages import lesson_url, open_lesson
+from tests.app.pages import lesson_url, open_lesson, poll
 from tests.conftest import ROOT, AppServer, fetch, free_port
 from tests.widget_tour import tour
 
@@ -49,7 +49,7 @@ def test_lesson_pages_load_the_light_front_end_only(app_url, offline_page, lang,
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     open_lesson(page, app_url, lang, lesson_id)
-    page.wait_for_function("window.awarenessLite && window.awarenessLite.ready", timeout=60_000)
+    poll(page, "window.awarenessLite && window.awarenessLite.ready", 60_000)
     assert page.evaluate("window.awarenessLite.unsupported") == []
     assert page.locator(".jupyter-widgets").count() > 0
     scripts = [u for u in requests if u.split("?")[0].endswith(".js")]
@@ -118,7 +118,7 @@ def test_after_the_start_page_a_lesson_loads_no_file_again(app_url, browser):
             assert time.monotonic() < deadline, "the start page's prefetches did not arrive"
             page.wait_for_timeout(100)
         page.get_by_role("link", name=lesson.title["nb"]).click()
-        page.wait_for_function("window.awarenessLite && window.awarenessLite.ready", timeout=60_000)
+        poll(page, "window.awarenessLite && window.awarenessLite.ready", 60_000)
         fetched = page.evaluate(
             "performance.getEntriesByType('resource')"
             ".filter(e => /[.](css|js)([?]|$)/.test(e.name) && e.transferSize > 0)"
