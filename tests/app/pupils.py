@@ -1,0 +1,136 @@
+"""Simulated pupils: a lesson page and its kernel websocket, as lite.js uses them, each
+pupil from a loopback address of its own (127.0.x.y), as a class looks to the server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import uuid
+from pathlib import Path
+
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
+
+from tests.conftest import fetch_full
+
+
+def kernel_id_of(html: str) -> str | None:
+    match = re.search(r'"kernelId": "([0-9a-f-]+)"', html)
+    return match.group(1) if match else None
+
+
+def open_page(base: str, lang: str, lesson: str, source: str, headers: dict | None = None):
+    """GET a lesson page from ``source``: (status, headers, html, kernel id or None)."""
+    status, resp_headers, html = fetch_full(
+        f"{base}voila/render/{lang}/{lesson}.ipynb", source=source, headers=headers
+    )
+    return status, resp_headers, html, kernel_id_of(html)
+
+
+def hang_up(host: str, port: int, path: str, source: str) -> None:
+    """Send a request and close the connection at once (what `nc -q0` does)."""
+    with socket.socket() as s:
+        s.bind((source, 0))
+        s.connect((host, port))
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+
+
+def message(msg_type: str, content: dict, metadata: dict | None = None) -> str:
+    return json.dumps({
+        "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "student",
+                   "session": "s", "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": metadata or {}, "content": content,
+        "channel": "shell", "buffers": [],
+    })
+
+
+async def connect(base: str, kernel_id: str, source: str):
+    url = base.replace("http://", "ws://") + f"api/kernels/{kernel_id}/channels?session_id=s"
+    return await websocket_connect(HTTPRequest(url, network_interface=source),
+                                   max_message_size=64 * 1024 * 1024)
+
+
+async def widget_states(ws, timeout: float = 30) -> dict:
+    """What lite.js does on connect: open the control comm, ask for every widget's state."""
+    control = uuid.uuid4().hex
+    ws.write_message(message("comm_open", {"comm_id": control,
+                                           "target_name": "jupyter.widget.control",
+                                           "data": {}}, {"version": "1.0.0"}))
+    ws.write_message(message("comm_msg", {"comm_id": control,
+                                          "data": {"method": "request_states"}}))
+    while True:
+        raw = await asyncio.wait_for(ws.read_message(), timeout)
+        if raw is None:
+            raise ConnectionError("the websocket closed")
+        msg = json.loads(raw)
+        data = msg.get("content", {}).get("data", {})
+        if msg.get("header", {}).get("msg_type") == "comm_msg" and \
+                data.get("method") == "update_states":
+            return data["states"]
+
+
+def button(states: dict, text: str) -> str:
+    """The model id of the button with this text."""
+    for model_id, model in states.items():
+        state = model.get("state", {})
+        if state.get("_view_name") == "ButtonView" and state.get("description") == text:
+            return model_id
+    raise KeyError(text)
+
+
+async def click(ws, model_id: str, until: str, timeout: float = 30) -> None:
+    """Click a button and wait until a widget update carries the text ``until``."""
+    ws.write_message(message("comm_msg", {"comm_id": model_id,
+                                          "data": {"method": "custom",
+                                                   "content": {"event": "click"}}}))
+    while True:
+        raw = await asyncio.wait_for(ws.read_message(), timeout)
+        if raw is None:
+            raise ConnectionError("the websocket closed")
+        if until in raw:
+            return
+
+
+def children(pid: int) -> list[int]:
+    """A process's descendants, from one pass over /proc."""
+    kids: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        kids.setdefault(ppid, []).append(int(proc.name))
+    out, todo = [], list(kids.get(pid, []))
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def kernels(server_pid: int) -> dict[str, int]:
+    """The server's kernel processes: kernel id -> pid."""
+    found = {}
+    for pid in children(server_pid):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        match = re.search(r"kernel-([0-9a-f-]+)\.json", cmd)
+        if match and "ipykernel" in cmd:
+            found[match.group(1)] = pid
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
