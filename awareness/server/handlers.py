@@ -8,7 +8,8 @@ carries.
   time; it may only open the widget control comm (the lessons' widgets are all made by
   the kernel); a page that does not read what its kernel sends is let go.
 - ``LessonConnection``: error messages from the kernel reach the browser as a short
-  generic message, never a traceback (they name install paths); stderr is not sent.
+  generic message, never a traceback (they name install paths); stderr and the code the
+  kernel runs (execute_input) are not sent.
 - ``SecurityHeaders``: the strict Content-Security-Policy, ``Referrer-Policy`` and
   ``X-Content-Type-Options`` on every response.
 - ``PupilIdentity``: pupils get no cookie (jupyter_server would give every page a 30-day
@@ -25,6 +26,7 @@ import inspect
 import json
 import logging
 import re
+import time
 from html import escape
 
 import tornado.web
@@ -282,6 +284,7 @@ class LessonSocketHandler(VoilaKernelWebsocketHandler):
     _budget = None
     _entry = None
     _control_opens = 0
+    _gone = False  # let go: nothing more from this page is read
 
     @property
     def _limits(self):
@@ -290,6 +293,16 @@ class LessonSocketHandler(VoilaKernelWebsocketHandler):
     @property
     def max_message_size(self) -> int:
         return self._limits.ws_max_message_kb * 1024
+
+    async def get(self, kernel_id):
+        # A kernel whose page was let go takes no new connection for a while: each one
+        # costs the server a connection to the kernel that jupyter_server keeps for a
+        # minute, and a flooding page reconnects as fast as it can.
+        entry = self.kernel_manager.ledger.entries.get(kernel_id)
+        if entry is not None and time.monotonic() < entry.shut_out_until:
+            self.set_header("Retry-After", str(int(self._limits.ws_cooldown)))
+            raise tornado.web.HTTPError(429)
+        return await super().get(kernel_id)
 
     async def open(self, kernel_id):
         ledger = self.kernel_manager.ledger
@@ -303,18 +316,48 @@ class LessonSocketHandler(VoilaKernelWebsocketHandler):
         )
         await super().open(kernel_id)
 
+    def write_error(self, status_code, **kwargs):
+        """A short plain answer (jupyter_server's error page needs settings Voilà does not
+        have: the request would hang instead)."""
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code} {self._reason}\n")
+
     def on_close(self):
         if self._counted:
             self._counted = False
             self.kernel_manager.ledger.closed(self.kernel_id)
         super().on_close()
+        # jupyter_server stops its keep-alive pings only at the next ping (30 s later),
+        # and until then they keep the closed handler and its kernel channels in memory:
+        # a page that reconnects again and again would pile them up.
+        ping = getattr(self, "ping_callback", None)
+        if ping is not None:
+            ping.stop()
+            self.ping_callback = None
 
     def _let_go(self, why: str) -> None:
-        log.warning("kernel %s: %s; its page's connection was closed",
-                    short_id(self.kernel_id or ""), why)
+        """Close the connection at once (the page shows its lost-connection message): the
+        close frame, then the socket, so nothing more from it is read."""
+        if self._gone:
+            return
+        self._gone = True
+        # Once a minute per kernel: a flooding page reconnects again and again.
+        now = time.monotonic()
+        if self._entry is not None:
+            self._entry.shut_out_until = now + self._limits.ws_cooldown
+        if self._entry is None or now - self._entry.warned >= 60:
+            if self._entry is not None:
+                self._entry.warned = now
+            log.warning("kernel %s: %s; its page's connection was closed",
+                        short_id(self.kernel_id or ""), why)
+        stream = getattr(self.ws_connection, "stream", None)
         self.close(1008, "limit")
+        if stream is not None:
+            stream.close()
 
     def on_message(self, message):
+        if self._gone:
+            return
         if not self._budget.spend(max(len(message), MIN_MESSAGE_COST)):
             self._let_go("its page sent more than its share")
             return
@@ -345,9 +388,8 @@ class LessonSocketHandler(VoilaKernelWebsocketHandler):
         connection = self.ws_connection
         stream = getattr(connection, "stream", None)
         pending = getattr(stream, "_write_buffer_size", 0)
-        if pending > self._limits.ws_max_pending_kb * 1024:
-            if connection is not None and not connection.is_closing():
-                self._let_go("its page does not read what the kernel sends")
+        if pending > self._limits.ws_max_pending_kb * 1024 or self._gone:
+            self._let_go("its page does not read what the kernel sends")
             raise WebSocketClosedError()
         return super().write_message(message, binary=binary)
 
@@ -364,6 +406,8 @@ class LessonConnection(ZMQChannelsWebsocketConnection):
 
     def _clean(self, msg_type: str, content: dict) -> dict | None:
         """The content to send instead (None: send nothing; the same dict: unchanged)."""
+        if msg_type == "execute_input":
+            return None  # the code a kernel runs (Voilà drops it only in its binary form)
         if msg_type == "error":
             return {"ename": "Error", "evalue": self._generic_error(), "traceback": []}
         if msg_type == "stream" and content.get("name") == "stderr":
@@ -379,7 +423,7 @@ class LessonConnection(ZMQChannelsWebsocketConnection):
             header = msg_or_list.get("header") or {}
             content = msg_or_list.get("content") or {}
             msg_type = header.get("msg_type", "")
-            if msg_type in ("error", "stream") or msg_type.endswith("_reply"):
+            if msg_type in ("error", "stream", "execute_input") or msg_type.endswith("_reply"):
                 clean = self._clean(msg_type, content)
                 if clean is None:
                     return

@@ -116,6 +116,8 @@ class Entry:
     timer: asyncio.TimerHandle | None = None
     control_opens: int = 0
     since: float = field(default_factory=time.monotonic)
+    warned: float = float("-inf")  # when the log last said this kernel's page was let go
+    shut_out_until: float = float("-inf")  # no new connections before this time
 
 
 class FairGate:
@@ -290,7 +292,11 @@ class KernelLedger:
     def _later(self, kernel_id: str, entry: Entry, seconds: float, why: str) -> None:
         self._cancel(entry)
         loop = asyncio.get_running_loop()
-        entry.timer = loop.call_later(max(0.0, seconds), self._stop, kernel_id, why)
+        # In an empty context: the caller's would keep its request handler in memory
+        # until the timer's time comes, even once the timer is cancelled.
+        entry.timer = loop.call_later(
+            max(0.0, seconds), self._stop, kernel_id, why, context=contextvars.Context()
+        )
 
     @staticmethod
     def _cancel(entry: Entry) -> None:

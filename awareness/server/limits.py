@@ -179,6 +179,12 @@ class Limits(Configurable):
     ws_burst_kb = Int(
         512, config=True, help="What a page may send at once before ws_rate_kb applies (KB)."
     )
+    ws_cooldown = Float(
+        30.0,
+        config=True,
+        help="Seconds a kernel refuses new connections after its page was let go for "
+        "sending too much or not reading (a page that reloads gets a new kernel).",
+    )
     ws_max_pending_kb = Int(
         8192,
         config=True,

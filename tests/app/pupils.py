@@ -71,26 +71,54 @@ async def widget_states(ws, timeout: float = 30) -> dict:
             return data["states"]
 
 
-def button(states: dict, text: str) -> str:
-    """The model id of the button with this text."""
-    for model_id, model in states.items():
-        state = model.get("state", {})
-        if state.get("_view_name") == "ButtonView" and state.get("description") == text:
-            return model_id
-    raise KeyError(text)
+class Pupil:
+    """A page's widget models as lite.js keeps them, and clicks on its buttons."""
 
+    def __init__(self, ws, states: dict):
+        self.ws = ws
+        self.models = {k: dict(v.get("state", {})) for k, v in states.items()}
 
-async def click(ws, model_id: str, until: str, timeout: float = 30) -> None:
-    """Click a button and wait until a widget update carries the text ``until``."""
-    ws.write_message(message("comm_msg", {"comm_id": model_id,
-                                          "data": {"method": "custom",
-                                                   "content": {"event": "click"}}}))
-    while True:
-        raw = await asyncio.wait_for(ws.read_message(), timeout)
+    def _take(self, raw: str) -> str:
+        msg = json.loads(raw)
+        kind = msg.get("header", {}).get("msg_type")
+        content = msg.get("content", {})
+        data = content.get("data", {})
+        if kind == "comm_open":
+            self.models[content["comm_id"]] = dict(data.get("state", {}))
+        elif kind == "comm_msg" and data.get("method") in ("update", "echo_update"):
+            self.models.setdefault(content["comm_id"], {}).update(data.get("state", {}))
+        return json.dumps(msg, ensure_ascii=False)
+
+    def button(self, text: str) -> str:
+        """The model id of the (last made) button with this text."""
+        found = [k for k, s in self.models.items()
+                 if s.get("_view_name") == "ButtonView" and s.get("description") == text]
+        if not found:
+            raise KeyError(text)
+        return found[-1]
+
+    async def read(self, timeout: float) -> str:
+        raw = await asyncio.wait_for(self.ws.read_message(), timeout)
         if raw is None:
             raise ConnectionError("the websocket closed")
-        if until in raw:
-            return
+        return self._take(raw)
+
+    async def click(self, text: str, until: str, timeout: float = 30) -> float:
+        """Click the button with this text (once it is there); seconds until an update
+        shows ``until``."""
+        while True:
+            try:
+                model_id = self.button(text)
+                break
+            except KeyError:
+                await self.read(timeout)
+        start = asyncio.get_running_loop().time()
+        self.ws.write_message(message("comm_msg", {
+            "comm_id": model_id,
+            "data": {"method": "custom", "content": {"event": "click"}}}))
+        while True:
+            if until in await self.read(timeout):
+                return asyncio.get_running_loop().time() - start
 
 
 def children(pid: int) -> list[int]:
