@@ -121,16 +121,17 @@ class NotFoundHandler(tornado.web.RequestHandler):
 
 
 def preheated_notebooks(root: Path, denylist: list[str]) -> list[str]:
-    """The notebooks Voilà keeps pools for (its own filter: a denylist entry matches as a
-    substring or as a regular expression)."""
+    """The notebooks Voilà keeps pools for, as Voilà finds them: its denylist entries are
+    matched against each notebook's full path (as a substring, or as a regular
+    expression from the start)."""
     found = []
     for path in sorted(Path(root).rglob("*.ipynb")):
-        name = str(path.relative_to(root))
-        if ".ipynb_checkpoints" in name:
+        full = str(path)
+        if ".ipynb_checkpoints" in full:
             continue
-        if any(p in name or re.match(p, name) for p in denylist):
+        if any(p in full or re.match(p, full) for p in denylist):
             continue
-        found.append(name)
+        found.append(str(path.relative_to(root)))
     return found
 
 

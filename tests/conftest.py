@@ -160,6 +160,18 @@ def browser():
         browser.close()
 
 
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    return page.evaluate("window.__cspViolations || []")
+
+
 class OfflinePage:
     """A fresh page whose requests outside 127.0.0.1 are blocked and recorded."""
 
@@ -168,6 +180,9 @@ class OfflinePage:
         self.external: list[str] = []
         self.errors: list[str] = []
         self.context.route("**/*", self._route)
+        # Every Content-Security-Policy violation the page reports (an init script is not
+        # subject to the page's CSP).
+        self.context.add_init_script(CSP_WATCH)
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 

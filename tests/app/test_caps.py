@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from awareness.content.course import load_course
 from tests.app.conftest import GRACE, MAX_KERNELS, MAX_PER_CLIENT, POOLS, PROXY
 from tests.app.pages import lesson_url, poll, wait_ready
-from tests.app.pupils import connect, hang_up, open_page, widget_states
+from tests.app.pupils import connect, hang_up, open_page, run, widget_states
+from tests.app.test_headers import assert_headers
 from tests.conftest import ROOT
 
 COURSE = load_course(ROOT)
@@ -43,12 +44,6 @@ class Peak:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
-
-
-def run(coro):
-    """A coroutine in a thread of its own (Playwright's sync API may hold this thread's loop)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result(timeout=120)
 
 
 def test_one_address_cannot_take_the_server(caps):
@@ -79,6 +74,7 @@ def test_one_address_cannot_take_the_server(caps):
     refused = next(r for r in results if r[0] == 503)
     _, headers, page, _ = refused
     assert headers["Retry-After"] == "2"
+    assert_headers(headers, "503 page")
     assert '<html lang="en">' in page and COURSE.t("busy_title", "en") in page
     assert "kernelId" not in page and "Traceback" not in page
     # Every page is let go (none connected): only the pools are left.

@@ -15,7 +15,7 @@ from awareness.content.course import load_course
 from awareness.conversation.model import load_conversation
 from awareness.paths import PACKAGE
 from tests.app.pages import lesson_url, open_lesson, poll
-from tests.conftest import ROOT, AppServer, fetch, free_port
+from tests.conftest import CSP_WATCH, ROOT, AppServer, csp_violations, fetch, free_port
 from tests.widget_tour import tour
 
 COURSE = load_course(ROOT)
@@ -54,8 +54,9 @@ def test_lesson_pages_load_the_light_front_end_only(app_url, offline_page, lang,
     assert page.locator(".jupyter-widgets").count() > 0
     scripts = [u for u in requests if u.split("?")[0].endswith(".js")]
     assert not [u for u in scripts if "voila.js" in u or "labextensions" in u], scripts
-    assert len(scripts) <= 4, scripts  # kernel-watch, lite, awareness (+ nothing else)
+    assert len(scripts) <= 4, scripts  # kernel-watch, voila-setup, lite, awareness
     assert offline_page.external == [] and offline_page.errors == []
+    assert csp_violations(page) == []  # the page works under its strict CSP
 
 
 def test_voila_front_end_is_still_the_fallback(tmp_path, browser):
@@ -64,6 +65,7 @@ def test_voila_front_end_is_still_the_fallback(tmp_path, browser):
         free_port(), tmp_path / "server.log", args=("--pool", "0", "--CourseVoila.frontend=voila")
     ).start()
     context = browser.new_context()
+    context.add_init_script(CSP_WATCH)
     try:
         page = context.new_page()
         requests: list[str] = []
@@ -75,6 +77,7 @@ def test_voila_front_end_is_still_the_fallback(tmp_path, browser):
         page.get_by_text(first.feedback["nb"]).first.wait_for(timeout=30_000)
         assert any("voila.js" in u for u in requests)
         assert page.evaluate("window.awarenessLite === undefined")
+        assert csp_violations(page) == []  # Voilà's front-end works under the same CSP
     finally:
         context.close()
         server.stop()

@@ -25,8 +25,7 @@ from awareness.conversation.engine import ChatEngine, all_paths
 from awareness.conversation.model import load_conversation
 from tests.app.conftest import GRACE
 from tests.app.pages import open_lesson
-from tests.app.pupils import Pupil, connect, message, open_page, rss_mb, widget_states
-from tests.app.test_caps import run
+from tests.app.pupils import Pupil, connect, message, open_page, rss_mb, run, widget_states
 from tests.conftest import ROOT
 
 COURSE = load_course(ROOT)
