@@ -19,7 +19,6 @@ carries.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import inspect
@@ -206,14 +205,8 @@ class LessonHandler(TornadoVoilaHandler):
     """Voilà's lesson page handler behind the caps."""
 
     _admission = None
-    _hung_up = False
 
     async def get(self, path=None):
-        # One turn of the event loop: a client that sent its request and hung up at once
-        # is noticed here, before it is given a kernel.
-        await asyncio.sleep(0)
-        if self._hung_up:
-            return
         manager = self.kernel_manager
         ledger = manager.ledger
         lang = page_language(path)
@@ -254,7 +247,6 @@ class LessonHandler(TornadoVoilaHandler):
         self.finish(busy_page(lang, retry, self.request.uri, css))
 
     def on_connection_close(self):
-        self._hung_up = True
         if self._admission is not None:
             self.kernel_manager.ledger.hung_up(self._admission)
         super().on_connection_close()

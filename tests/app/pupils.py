@@ -11,6 +11,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from jupyter_client import BlockingKernelClient
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
@@ -169,3 +170,27 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def kernel_client(pid: int) -> BlockingKernelClient:
+    """A client on a kernel's own channels, from its connection file (what the server
+    uses; no page can): for tests that must make a kernel do what no page may."""
+    cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    connection_file = next(a.decode() for a in cmd if a.endswith(b".json"))
+    client = BlockingKernelClient(connection_file=connection_file)
+    client.load_connection_file()
+    client.start_channels()
+    return client
+
+
+def kernel_pid(kernel_id: str) -> int:
+    """The process of a kernel, found by its connection file's name."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if f"kernel-{kernel_id}.json".encode() in (proc / "cmdline").read_bytes():
+                return int(proc.name)
+        except OSError:
+            continue
+    raise AssertionError(f"no process for kernel {kernel_id}")

@@ -15,6 +15,7 @@ from awareness.content.course import load_course
 from awareness.conversation.model import load_conversation
 from awareness.paths import PACKAGE
 from tests.app.pages import lesson_url, open_lesson, poll
+from tests.app.pupils import kernel_client, kernel_pid
 from tests.conftest import CSP_WATCH, ROOT, AppServer, csp_violations, fetch, free_port
 from tests.widget_tour import tour
 
@@ -131,3 +132,38 @@ def test_after_the_start_page_a_lesson_loads_no_file_again(app_url, browser):
         assert all(u.startswith(("data:", app_url)) for u in seen), "requests left the machine"
     finally:
         context.close()
+
+
+# Widgets whose ids and state keys are the names of Object.prototype's own properties.
+ODD_MODELS = """
+from comm import create_comm
+for comm_id in ("__proto__", "constructor", "hasOwnProperty"):
+    create_comm(target_name="jupyter.widget", comm_id=comm_id, data={
+        "state": {"_view_name": "HTMLView", "_model_name": "HTMLModel", "value": comm_id,
+                  "__proto__": {"polluted": True}},
+        "buffer_paths": []})
+"""
+
+
+def test_lite_js_takes_any_model_id(app_url, offline_page):
+    """Model ids and state keys such as __proto__ are ordinary keys: the page keeps
+    working, and nothing reaches Object.prototype."""
+    page = offline_page.page
+    open_lesson(page, app_url, "en", "04-prevention")
+    poll(page, "window.awarenessLite && window.awarenessLite.ready", 60_000)
+    kernel_id = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    client = kernel_client(kernel_pid(kernel_id))
+    try:
+        client.execute(ODD_MODELS)
+        page.wait_for_timeout(1000)
+    finally:
+        client.stop_channels()
+    assert page.evaluate("({}).polluted") is None
+    assert page.evaluate("typeof ({}).hasOwnProperty") == "function"
+    # The page still works: the first option or tick box on it can be chosen.
+    choice = page.locator("input[type=radio], input[type=checkbox]").first
+    choice.check()
+    assert choice.is_checked()
+    assert page.locator(".widget-html-content", has_text="__proto__").count() == 0
+    assert offline_page.errors == []

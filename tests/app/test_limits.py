@@ -16,7 +16,6 @@ import time
 import uuid
 from pathlib import Path
 
-from jupyter_client import BlockingKernelClient
 from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketClosedError
 
@@ -25,7 +24,16 @@ from awareness.conversation.engine import ChatEngine, all_paths
 from awareness.conversation.model import load_conversation
 from tests.app.conftest import GRACE
 from tests.app.pages import open_lesson
-from tests.app.pupils import Pupil, connect, message, open_page, rss_mb, run, widget_states
+from tests.app.pupils import (
+    Pupil,
+    connect,
+    kernel_client,
+    message,
+    open_page,
+    rss_mb,
+    run,
+    widget_states,
+)
 from tests.conftest import ROOT
 
 COURSE = load_course(ROOT)
@@ -33,16 +41,6 @@ CONV = load_conversation(ROOT)
 CEILING_MB = 400  # the default
 FLOOD_BYTES = 1 << 30
 BIG = "x" * 60_000
-
-
-def kernel_client(pid: int) -> BlockingKernelClient:
-    """A client on the kernel's own channels (what the server uses; no page can)."""
-    cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    connection_file = next(a.decode() for a in cmd if a.endswith(b".json"))
-    client = BlockingKernelClient(connection_file=connection_file)
-    client.load_connection_file()
-    client.start_channels()
-    return client
 
 
 def safe_path() -> list[tuple[str, str]]:
