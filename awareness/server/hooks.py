@@ -87,6 +87,16 @@ def check_all() -> list[str]:
                  "fill_if_needed", "shutdown_kernel"):
         need(pooled, name, "the pool pacing and the caps")
     need(NotebookRenderer, "initialize", "the shared template cache")
+    import jinja2.bccache
+    from voila.exporter import VoilaExporter
+
+    need(jinja2.bccache.Bucket, "bytecode_from_string", "the shared template cache")
+    if "markdown2html" not in dict(VoilaExporter().default_filters()):
+        raise VoilaChanged(
+            "awareness: Voilà's exporter has no markdown2html filter, so the shared "
+            "markdown cache cannot work. Install the versions in constraints.txt."
+        )
+    checked.append("VoilaExporter.markdown2html")
     need(voila.app.Voila, "init_settings", "the pool pacing")
     need(voila.app.Voila, "init_handlers", "the lesson handlers")
     need(voila.app.Voila, "kernel_websocket_connection_class", "the kernel error filter")
