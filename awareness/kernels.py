@@ -282,6 +282,16 @@ class CourseKernelManager(AsyncMappingKernelManager):
             set_nice(self.kernel_pid(kernel_id), self.refill_nice)
         return kernel_id
 
+    async def cull_kernel_if_idle(self, kernel_id):
+        """Voilà's culler leaves alone the kernels the caps time themselves: a kernel
+        handed to a page that has not connected yet (a pool kernel is idle for as long as
+        it waited in its pool, and was culled between the page and its websocket) and a
+        closed page's kernel within its reconnect grace."""
+        entry = self.ledger.entries.get(kernel_id)
+        if kernel_id not in self or (entry is not None and entry.state != "open"):
+            return None
+        return await super().cull_kernel_if_idle(kernel_id)
+
     def remove_kernel(self, kernel_id):
         """A kernel is gone (shut down, culled or dead): the caps and Voilà's request-info
         cache forget it (that cache would otherwise keep every pool page's query string)."""

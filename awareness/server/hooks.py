@@ -113,6 +113,9 @@ def check_all() -> list[str]:
     need(ZMQChannelsWebsocketConnection, "_on_zmq_reply", "the kernel error filter")
     need(connection_base, "deserialize_msg_from_ws_v1", "the websocket limits")
     need(MultiKernelManager, "remove_kernel", "the caps")
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    need(AsyncMappingKernelManager, "cull_kernel_if_idle", "the caps' grace periods")
     need(tornado.web.Application, "find_handler", "the Host allow-list")
     need(tornado.web.Application, "add_transform", "the security headers")
     need(tornado.web.OutputTransform, "transform_first_chunk", "the security headers")

@@ -15,7 +15,7 @@ import time
 
 from awareness.kernels import CourseKernelManager
 from tests.app.conftest import GRACE, POOLS
-from tests.app.pupils import open_page
+from tests.app.pupils import connect, open_page, run, widget_states
 
 
 def wait_until(condition, timeout: float, what: str):
@@ -52,3 +52,21 @@ def test_pool_kernels_wait_at_low_priority_and_a_students_kernel_does_not(caps):
     student = caps.kernels()[kernel_id]
     # Giving a process its priority back needs root (CI runs as root); elsewhere it stays.
     assert os.getpriority(os.PRIO_PROCESS, student) == (0 if os.geteuid() == 0 else low)
+
+
+def test_a_pool_kernel_given_to_a_page_is_not_culled_before_the_page_connects(caps):
+    """A pool kernel has been idle for as long as it waited in its pool: the culler must
+    not take it in the moment between the page and its websocket."""
+    time.sleep(6)  # the pool kernels are idle for longer than the culler's 5 s
+    status, _, _, kernel_id = open_page(caps.url, "en", "02-the-conversation", "127.0.1.253")
+    assert status == 200 and kernel_id
+    time.sleep(GRACE / 2)  # a page that is slow to connect; the culler runs every second
+    assert kernel_id in caps.kernels(), "the page's kernel was culled before it connected"
+
+    async def page_connects():
+        ws = await connect(caps.url, kernel_id, "127.0.1.253")
+        states = await widget_states(ws)
+        ws.close()
+        return states
+
+    assert run(page_connects())
