@@ -14,6 +14,7 @@ CHROMIUM ?= /usr/bin/chromium
 help:
 	@echo "make app    - set up and serve the student app on http://$(HOST):$(PORT)/"
 	@echo "              (CLASS_LANG=nn: a class that opens the lessons in nynorsk)"
+	@echo "              (MAX_PER_CLIENT=, MAX_KERNELS=, KERNEL_MEMORY_MB=, TRUSTED_PROXY=, ALLOWED_HOSTS=)"
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
@@ -21,12 +22,13 @@ help:
 	@echo "make bench  - a class of 30 opening lesson 02 at once, against stock Voila"
 	@echo "              (BENCH_LANG=nn: the class opens it in nynorsk)"
 
-# The virtual environment, rebuilt when pyproject.toml changes.
-$(STAMP): pyproject.toml
+# The virtual environment, rebuilt when pyproject.toml or constraints.txt changes. Every
+# package is pinned by constraints.txt, also those pyproject.toml does not name.
+$(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is needed: apt-get install python3 python3-venv"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 check: $(STAMP)
@@ -36,8 +38,20 @@ POOL ?= -1
 ARGS ?=
 # CLASS_LANG=nn: the class opens the lessons in nynorsk, so its pages get the class pools.
 CLASS_LANG ?=
+# Caps and limits (README "Security and limits"), passed on as the environment variables a
+# container or `make replicas` sets too: make app MAX_PER_CLIENT=30 MAX_KERNELS=60 ...
+MAX_PER_CLIENT ?=
+MAX_KERNELS ?=
+KERNEL_MEMORY_MB ?=
+TRUSTED_PROXY ?=
+ALLOWED_HOSTS ?=
+LIMITS_ENV = $(if $(MAX_PER_CLIENT),AWARENESS_MAX_PER_CLIENT=$(MAX_PER_CLIENT)) \
+	$(if $(MAX_KERNELS),AWARENESS_MAX_KERNELS=$(MAX_KERNELS)) \
+	$(if $(KERNEL_MEMORY_MB),AWARENESS_KERNEL_MEMORY_MB=$(KERNEL_MEMORY_MB)) \
+	$(if $(TRUSTED_PROXY),AWARENESS_TRUSTED_PROXY=$(TRUSTED_PROXY)) \
+	$(if $(ALLOWED_HOSTS),AWARENESS_ALLOWED_HOSTS=$(ALLOWED_HOSTS))
 app: $(STAMP)
-	$(PY) -m awareness serve --host $(HOST) --port $(PORT) --pool $(POOL) \
+	$(LIMITS_ENV) $(PY) -m awareness serve --host $(HOST) --port $(PORT) --pool $(POOL) \
 	  $(if $(CLASS_LANG),--class-lang $(CLASS_LANG)) $(ARGS)
 
 serve: app

@@ -1,17 +1,23 @@
 """The student app: Voilà serving lessons/, with a kernel-free start page.
 
-``CourseVoila`` is Voilà with three changes: ``/`` and each language's
+``CourseVoila`` is Voilà with these changes: ``/`` and each language's
 ``00-start.ipynb`` are served as plain HTML from course.yaml (no kernel, instant), the
 file browser and contents API are gone (students get the course, not a file listing,
-and cannot download the notebooks), and the course template is on the template path.
-Everything else — no tracebacks, no template/theme overrides, kernel culling — is in
-the committed ``voila.json``.
+and cannot download the notebooks), the course template is on the template path, and
+the lesson pages and kernel websockets are behind the caps and limits of
+awareness/server (``Limits`` settings): a total and a per-client kernel cap, a memory
+ceiling per kernel, websocket limits, a strict Content-Security-Policy, a Host
+allow-list, no cookies and no kernel ids in the log. Every Voilà part this wraps is
+checked at start-up (awareness/server/hooks.py). Everything else — no tracebacks, no
+template/theme overrides, kernel culling — is in the committed ``voila.json``.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import re
 from html import escape
 from pathlib import Path
 
@@ -21,15 +27,31 @@ from jupyter_server.utils import url_path_join
 from traitlets import Enum, Int, Unicode, default
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.utils import make_url
 
 from awareness import html_parts
 from awareness.content.course import load_course
-from awareness.kernels import paced_pools
+from awareness.kernels import CourseKernelManager, paced_pools
 from awareness.paths import PACKAGE, content_root
+from awareness.server import hooks, logs
+from awareness.server.clients import HostAllowList
+from awareness.server.handlers import (
+    LessonConnection,
+    LessonHandler,
+    LessonSocketHandler,
+    PupilIdentity,
+    SecurityHeaders,
+    configure_headers,
+    guard_hosts,
+    log_request,
+)
+from awareness.server.hooks import VoilaChanged, require
+from awareness.server.limits import Limits
 
-__all__ = ["CourseVoila", "StartPageHandler", "pools_for_class", "serve"]
+__all__ = ["CourseVoila", "StartPageHandler", "clip_pools", "pools_for_class", "serve"]
 
 SHARE = PACKAGE / "share" / "jupyter"
 TEMPLATE = "awareness"
@@ -41,15 +63,10 @@ LESSON_ASSETS = (
     "static/lite.css",
     "static/theme.css",
     "static/kernel-watch.js",
+    "static/voila-setup.js",
     "static/lite.js",
     "static/awareness.js",
 )
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; frame-ancestors 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 @functools.cache
@@ -61,10 +78,6 @@ def asset_url(base_url: str, asset: str) -> str:
 
 class StartPageHandler(tornado.web.RequestHandler):
     """The start page in one language; ``/`` shows the first course language."""
-
-    def set_default_headers(self) -> None:
-        for name, value in SECURITY_HEADERS.items():
-            self.set_header(name, value)
 
     def get(self, lang: str | None = None) -> None:
         course = load_course()
@@ -127,12 +140,51 @@ class NotFoundHandler(tornado.web.RequestHandler):
         raise tornado.web.HTTPError(404)
 
 
+def preheated_notebooks(root: Path, denylist: list[str]) -> list[str]:
+    """The notebooks Voilà keeps pools for, as Voilà finds them: its denylist entries are
+    matched against each notebook's full path (as a substring, or as a regular
+    expression from the start)."""
+    found = []
+    for path in sorted(Path(root).rglob("*.ipynb")):
+        full = str(path)
+        if ".ipynb_checkpoints" in full:
+            continue
+        if any(p in full or re.match(p, full) for p in denylist):
+            continue
+        found.append(str(path.relative_to(root)))
+    return found
+
+
+def clip_pools(pools: dict, notebooks: list[str], limit: int) -> tuple[dict, int, int]:
+    """Pool sizes that fit in ``limit`` kernels: the largest pool gives one up first.
+    Returns (config with an entry per notebook, kernels before, kernels after)."""
+    default = dict(pools.get("default", {}))
+    sizes = {nb: int(dict(pools.get(nb, default)).get("pool_size", 1)) for nb in notebooks}
+    before = sum(sizes.values())
+    while sum(sizes.values()) > max(0, limit):
+        largest = max(sizes, key=lambda nb: (sizes[nb], nb))
+        sizes[largest] -= 1
+    clipped = {"default": {**default, "pool_size": min(default.get("pool_size", 1), limit)}}
+    for nb in notebooks:
+        clipped[nb] = {**dict(pools.get(nb, default)), "pool_size": sizes[nb]}
+    return clipped, before, sum(sizes.values())
+
+
 class CourseVoila(Voila):
-    """Voilà in directory mode over lessons/, with the course's start page at ``/``."""
+    """Voilà in directory mode over lessons/, with the course's start page at ``/`` and the
+    caps and limits of awareness/server."""
 
     @default("config_file_paths")
     def _config_file_paths_default(self):
         return [str(content_root()), *jupyter_config_path()]
+
+    @default("kernel_websocket_connection_class")
+    def _connection_class_default(self):
+        return LessonConnection
+
+    @default("identity_provider_class")
+    def _identity_provider_class_default(self):
+        return PupilIdentity
 
     pool_size = Int(
         -1,
@@ -161,8 +213,13 @@ class CourseVoila(Voila):
     )
 
     def initialize(self, argv=None):
+        hooks.check_all()  # before anything is wrapped: a changed Voilà stops here
         super().initialize(argv)
         course = load_course()
+        logs.install(self.log, logging.getLogger())
+        self.limits = Limits(parent=self)
+        if self.limits.max_kernels <= 0:
+            self.limits.max_kernels = self.limits.max_kernels_now()
         if self.pool_size >= 0:
             self.voila_configuration.preheat_kernel = self.pool_size > 0
             self.voila_configuration.default_pool_size = self.pool_size
@@ -176,6 +233,7 @@ class CourseVoila(Voila):
                 course.default_language,
                 self.class_language,
             )
+        self._clip_pools()
         # The words the page template needs (while loading, and when a kernel is lost).
         ui = {
             lang: {key: course.t(key, lang) for key in PAGE_WORDS}
@@ -189,25 +247,70 @@ class CourseVoila(Voila):
             "awareness_ui": ui,
             "awareness_frontend": self.frontend,
         }
+        configure_headers()
+
+    def _clip_pools(self) -> None:
+        """Pool kernels count toward the total cap: the pools are made to fit in it."""
+        if not self.voila_configuration.preheat_kernel:
+            return
+        section = self.config.VoilaKernelManager
+        pools = dict(section.get("kernel_pools_config") or {})
+        if "default" not in pools:
+            pools["default"] = {"pool_size": self.voila_configuration.default_pool_size}
+        notebooks = preheated_notebooks(self.root_dir, list(section.get("preheat_denylist", [])))
+        clipped, before, after = clip_pools(pools, notebooks, self.limits.max_kernels)
+        if after < before:
+            self.log.warning(
+                "The pools would hold %d kernels but the total cap is %d: they hold %d "
+                "(Limits.max_kernels, AWARENESS_MAX_KERNELS).",
+                before,
+                self.limits.max_kernels,
+                after,
+            )
+            section.kernel_pools_config = clipped
 
     def init_settings(self):
         # Voilà builds its pooled kernel manager class with a factory while it sets up;
         # for that call, the factory is wrapped so the pools refill in turns.
         import voila.app as voila_app
 
-        original = voila_app.voila_kernel_manager_factory
+        original = require(voila_app, "voila_kernel_manager_factory", "the pool pacing")
         voila_app.voila_kernel_manager_factory = paced_pools(original)
         try:
-            return super().init_settings()
+            settings = super().init_settings()
         finally:
             voila_app.voila_kernel_manager_factory = original
+        if not isinstance(self.kernel_manager, CourseKernelManager):
+            raise VoilaChanged(
+                "awareness: the kernel manager is not a CourseKernelManager (voila.json's "
+                "VoilaConfiguration.multi_kernel_manager_class), so the caps cannot work."
+            )
+        settings["websocket_max_message_size"] = self.limits.ws_max_message_kb * 1024
+        settings["log_function"] = log_request
+        return settings
 
     def init_handlers(self):
-        handlers = [
-            h
-            for h in super().init_handlers()
-            if h[1] not in (TornadoVoilaTreeHandler, VoilaContentsHandler)
-        ]
+        replace = {
+            TornadoVoilaHandler: LessonHandler,
+            VoilaKernelWebsocketHandler: LessonSocketHandler,
+        }
+        drop = (TornadoVoilaTreeHandler, VoilaContentsHandler)
+        found: set[type] = set()
+        handlers = []
+        for handler in super().init_handlers():
+            cls = handler[1]
+            found.add(cls)
+            if cls in drop:
+                continue
+            if cls in replace and re.search(r"render|channels", handler[0]):
+                handler = (handler[0], replace[cls], *handler[2:])
+            handlers.append(handler)
+        missing = [c.__name__ for c in (*replace, *drop) if c not in found]
+        if missing:
+            raise VoilaChanged(
+                f"awareness: Voilà no longer routes {', '.join(missing)}, so the lesson "
+                "pages' caps and the pruned file browser cannot work."
+            )
         start = [
             (self.server_url, StartPageHandler),
             # Only a template's static/ folder is public (not its Jinja files).
@@ -220,6 +323,10 @@ class CourseVoila(Voila):
                 StartPageHandler,
             ),
         ]
+        # Voilà made the Tornado application just before asking for its handlers.
+        app = require(self, "app", "the security headers and the Host allow-list")
+        require(app, "add_transform", "the security headers")(SecurityHeaders)
+        guard_hosts(app, HostAllowList(self.limits.allowed_hosts, bound=self.ip))
         return start + handlers
 
 

@@ -16,13 +16,21 @@ Here a pool kernel is prepared only when it is its turn:
 
 (Voilà itself keeps pooled kernels from being culled: tests/app/test_culling.py checks
 both.)
+
+The manager also keeps the caps (awareness/server/ledger.py): every kernel is launched
+with the kernel ceiling (awareness/server/ceiling.py); a page's kernel start waits its
+turn fairly (one address cannot push another back) and is refused at the total cap; pool
+kernels are prepared only while the total cap leaves room; a kernel at its memory
+ceiling is stopped (its page shows the lost-connection message).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import signal
 import time
 import weakref
 from collections.abc import Callable
@@ -31,6 +39,12 @@ from pathlib import Path
 import jinja2
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Int
+
+from awareness.server.ceiling import launch_options
+from awareness.server.hooks import require
+from awareness.server.ledger import CURRENT, Busy, ClientGone, FairGate, KernelLedger
+from awareness.server.limits import Limits
+from awareness.server.logs import short_id
 
 __all__ = [
     "CourseKernelManager",
@@ -42,6 +56,7 @@ __all__ = [
 ]
 
 PREHEAT = "VOILA_PREHEAT"
+log = logging.getLogger("awareness.caps")
 
 
 class CpuMeter:
@@ -167,7 +182,8 @@ def set_nice(pid: int | None, value: int) -> bool:
 
 
 class CourseKernelManager(AsyncMappingKernelManager):
-    """Starts at most ``concurrent_starts`` kernels at once; holds the refill settings."""
+    """Starts at most ``concurrent_starts`` kernels at once, fairly between clients, within
+    the caps and with the kernel ceiling; holds the refill settings."""
 
     concurrent_starts = Int(
         1, config=True, help="How many kernels may be starting at the same time (at least 1)."
@@ -195,14 +211,135 @@ class CourseKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._start_gate = asyncio.Semaphore(max(1, self.concurrent_starts))
+        limits = getattr(self.parent, "limits", None)
+        self.limits = limits if isinstance(limits, Limits) else Limits(parent=self)
+        if self.limits.max_kernels <= 0:
+            self.limits.max_kernels = self.limits.max_kernels_now()
+        self._gate = FairGate(self.concurrent_starts)
+        self._starting = 0  # kernels being started now
+        self.ledger = KernelLedger(
+            self.limits, self._shutdown_soon, self.total_kernels, self.limits.max_kernels
+        )
+        self._watch: asyncio.Task | None = None
+
+    def total_kernels(self) -> int:
+        """Kernels running or being started now (pool kernels included)."""
+        return len(self._kernels) + self._starting
+
+    def pool_ready(self, notebook: str) -> bool:
+        """Whether a page of this notebook can have a kernel that is ready (no new one)."""
+        return False
 
     async def start_kernel(self, *args, **kwargs):
-        async with self._start_gate:
-            kernel_id = await super().start_kernel(*args, **kwargs)
-        if self.refill_nice and (kwargs.get("env") or {}).get(PREHEAT) == "True":
+        preheat = (kwargs.get("env") or {}).get(PREHEAT) == "True"
+        admission = None if preheat else CURRENT.get()
+        kwargs = launch_options(kwargs, self.limits.kernel_memory_mb)
+        if admission is not None:
+            if admission.gone:
+                raise ClientGone()
+            # A client with starts under way goes after clients with none.
+            key = (0, self.ledger.starts_in_progress(admission.client))
+            admission.queued = True
+        else:
+            key = (1, 0)  # pool kernels after every page that waits
+        try:
+            while True:
+                if admission is None:
+                    # A pool kernel counts toward the total cap: it waits for room.
+                    while self.total_kernels() >= self.ledger.max_kernels:
+                        await asyncio.sleep(0.25)
+                await self._gate.acquire(key, admission)
+                if admission is not None or self.total_kernels() < self.ledger.max_kernels:
+                    break
+                self._gate.release()
+        except asyncio.CancelledError:
+            if admission is not None and admission.gone:
+                raise ClientGone() from None
+            raise
+        finally:
+            if admission is not None:
+                admission.queued = False
+        try:
+            if admission is not None:
+                if admission.gone:
+                    raise ClientGone()
+                if self.total_kernels() >= self.ledger.max_kernels:
+                    raise Busy("total")
+                admission.starting = True
+            self._starting += 1
+            try:
+                kernel_id = await super().start_kernel(*args, **kwargs)
+            finally:
+                self._starting -= 1
+        finally:
+            self._gate.release()
+            if admission is not None:
+                admission.starting = False
+        self._watch_memory()
+        if admission is not None:
+            self.ledger.assign(kernel_id, admission)
+        if self.refill_nice and preheat:
             set_nice(self.kernel_pid(kernel_id), self.refill_nice)
         return kernel_id
+
+    async def cull_kernel_if_idle(self, kernel_id):
+        """Voilà's culler leaves alone the kernels the caps time themselves: a kernel
+        handed to a page that has not connected yet (a pool kernel is idle for as long as
+        it waited in its pool, and was culled between the page and its websocket) and a
+        closed page's kernel within its reconnect grace."""
+        entry = self.ledger.entries.get(kernel_id)
+        if kernel_id not in self or (entry is not None and entry.state != "open"):
+            return None
+        return await super().cull_kernel_if_idle(kernel_id)
+
+    def remove_kernel(self, kernel_id):
+        """A kernel is gone (shut down, culled or dead): the caps and Voilà's request-info
+        cache forget it (that cache would otherwise keep every pool page's query string)."""
+        self.ledger.forget(kernel_id)
+        from voila.request_info_handler import RequestInfoSocketHandler
+
+        require(RequestInfoSocketHandler, "_cache", "forgetting a page's query string").pop(
+            kernel_id, None
+        )
+        return super().remove_kernel(kernel_id)
+
+    def _shutdown_soon(self, kernel_id: str) -> None:
+        async def shutdown():
+            with contextlib.suppress(KeyError, RuntimeError, asyncio.CancelledError):
+                if kernel_id in self:
+                    await self.shutdown_kernel(kernel_id, now=True)
+
+        asyncio.ensure_future(shutdown())
+
+    def _watch_memory(self) -> None:
+        """Start the memory watch (once, from the event loop)."""
+        if self._watch is None and self.limits.kernel_memory_mb > 0:
+            self._watch = asyncio.ensure_future(self._memory_watch())
+
+    def at_ceiling(self, pid: int) -> bool:
+        """Whether a kernel's address space is within 10 % of its ceiling: it can no
+        longer allocate, so every click may fail."""
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                pages = int(fh.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        size = pages * os.sysconf("SC_PAGE_SIZE")
+        return size >= 0.9 * self.limits.kernel_memory_mb * 1024 * 1024
+
+    async def _memory_watch(self) -> None:
+        while True:
+            await asyncio.sleep(max(0.1, self.limits.memory_check_interval))
+            for kernel_id in list(self._kernels):
+                pid = self.kernel_pid(kernel_id)
+                if pid is not None and self.at_ceiling(pid):
+                    log.warning(
+                        "kernel %s reached its memory ceiling (%d MB) and was stopped",
+                        short_id(kernel_id),
+                        self.limits.kernel_memory_mb,
+                    )
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
 
     def kernel_pid(self, kernel_id: str) -> int | None:
         try:
@@ -255,9 +392,13 @@ def paced_pools(voila_factory: Callable) -> Callable:
                 idle = self._meter.idle_cores()
                 return idle is not None and idle >= self.refill_idle_cores
 
+            def _room(self) -> bool:
+                """Pool kernels count toward the total cap: prepare one only if it fits."""
+                return self.total_kernels() < self.ledger.max_kernels
+
             async def _turn(self, task: asyncio.Task | None) -> None:
                 while task not in self._urgent:
-                    if self._preparing < self._limit() and self._quiet():
+                    if self._preparing < self._limit() and self._quiet() and self._room():
                         break
                     self._wake.clear()
                     with contextlib.suppress(asyncio.TimeoutError):
@@ -298,6 +439,12 @@ def paced_pools(voila_factory: Callable) -> Callable:
                 renderer.initialize = initialize_with_shared_templates
                 return renderer
 
+            def pool_ready(self, notebook: str) -> bool:
+                return any(
+                    t.done() and not t.cancelled() and t.exception() is None
+                    for t in self._pools.get(notebook, ())
+                )
+
             async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
                 self._students = True
                 pool = self._pools.get(notebook_name, [])
@@ -311,6 +458,9 @@ def paced_pools(voila_factory: Callable) -> Callable:
                 render_task, cache, kernel_id = await super().get_rendered_notebook(
                     notebook_name, *args, **kwargs
                 )
+                admission = CURRENT.get()
+                if admission is not None:
+                    self.ledger.assign(kernel_id, admission)
                 if self.refill_nice:
                     set_nice(self.kernel_pid(kernel_id), 0)
                 return render_task, cache, kernel_id

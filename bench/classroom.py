@@ -11,6 +11,13 @@ pages (nothing cached) are measured on their own, next to stock Voilà's. The sa
 is sent to stock Voilà (default settings) serving an empty notebook: the baseline. Then
 a 31st student, after the burst.
 
+The app's caps are the defaults (README "Security and limits"): as in a class, each
+simulated student comes from a loopback address of its own (127.0.x.y); the Chromium
+students come from 127.0.0.1, a few at once (within the per-client cap). Pools count as
+full when every kernel the server runs that no student was given is ready (students'
+kernels are let go 30 s after their page closes, so the total count goes down as well
+as up).
+
 Writes bench/results/latest.json and bench/results/latest.md and prints the table.
 Nothing leaves 127.0.0.1.
 """
@@ -34,7 +41,7 @@ import uuid
 from pathlib import Path
 
 import nbformat
-from tornado.httpclient import AsyncHTTPClient
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,27 +105,63 @@ def rss_mb(pid: int) -> float:
 
 
 def cpu_seconds(pids: list[int]) -> float:
+    """CPU time of these processes and of their children that have ended (a process's
+    cutime and cstime): students' kernels are stopped once their page has closed."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            total += sum(int(f) for f in fields[11:15])
         except OSError:
             pass
     return total / tick
 
 
-def kernel_pids(server_pid: int) -> list[int]:
-    out = []
+def kernel_ids(server_pid: int) -> dict[str, int]:
+    """The server's kernels: kernel id -> pid."""
+    out = {}
     for pid in tree(server_pid)[1:]:
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"ipykernel" in cmd:
-            out.append(pid)
+        match = re.search(rb"kernel-([0-9a-f-]+)\.json", cmd)
+        if b"ipykernel" in cmd and match:
+            out[match.group(1).decode()] = pid
     return out
+
+
+def kernel_pids(server_pid: int) -> list[int]:
+    return list(kernel_ids(server_pid).values())
+
+
+# Every kernel a student was given (simulated, Chromium or cold page): the others are
+# the pools'. Filled from several threads.
+STUDENT_KERNELS: set[str] = set()
+_STUDENTS_LOCK = threading.Lock()
+
+
+def given_to_student(kernel_id: str) -> None:
+    with _STUDENTS_LOCK:
+        STUDENT_KERNELS.add(kernel_id)
+
+
+def pool_kernels(server_pid: int) -> int:
+    """The server's kernels that no student was given."""
+    with _STUDENTS_LOCK:
+        students = set(STUDENT_KERNELS)
+    return len(set(kernel_ids(server_pid)) - students)
+
+
+KERNEL_ID_JS = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+_ADDRESSES = (f"127.0.{a}.{b}" for a in range(1, 255) for b in range(1, 255))
+
+
+def student_address() -> str:
+    """A loopback address of its own for each simulated student (as a class looks to
+    the server: one address per pupil)."""
+    return next(_ADDRESSES)
 
 
 class Server:
@@ -154,11 +197,11 @@ class Server:
 
 
 def wait_pools_full(server: Server, expected: int, timeout: float = 600) -> tuple[float, int]:
-    """(seconds, kernels) once the pools are full (or stopped growing) and quiet."""
+    """(seconds, pool kernels) once the pools are full (or stopped growing) and quiet."""
     start = time.monotonic()
     last, stable = -1, 0
     while time.monotonic() - start < timeout:
-        n = len(kernel_pids(server.proc.pid))
+        n = pool_kernels(server.proc.pid)
         cpu = cpu_seconds(tree(server.proc.pid))
         time.sleep(1.0)
         busy = cpu_seconds(tree(server.proc.pid)) - cpu
@@ -186,17 +229,20 @@ async def student(base: str, path: str, want: list[str] | None, start_at: float)
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     t0 = time.monotonic()
     client = AsyncHTTPClient()
+    address = student_address()
     try:
-        resp = await client.fetch(base + path, request_timeout=300)
+        resp = await client.fetch(HTTPRequest(base + path, request_timeout=300,
+                                              network_interface=address))
         html = resp.body.decode()
         match = re.search(r'"kernelId": "([0-9a-f-]+)"', html)
         if not match:
             return {"ok": False, "error": "no kernel id"}
+        given_to_student(match.group(1))
         t_page = time.monotonic() - t0
-        ws = await websocket_connect(
+        ws = await websocket_connect(HTTPRequest(
             base.replace("http", "ws") + f"api/kernels/{match.group(1)}/channels",
-            connect_timeout=300,
-        )
+            connect_timeout=300, network_interface=address,
+        ))
         t_ws = time.monotonic() - t0
         if want is None:  # the baseline: a kernel that answers is the first interaction
             ws.write_message(json.dumps(msg("kernel_info_request", {})))
@@ -335,6 +381,7 @@ def chromium_students(url: str, clicks: list[tuple[str, str]], n: int, ready: th
             # pages on the machine that also runs the server, would take CPU a student's
             # browser does not.
             ttfi = await asyncio.wait_for(page.evaluate("window.__awReady"), 120) / 1000
+            given_to_student(await page.evaluate(KERNEL_ID_JS))
             ttfi_outside = time.monotonic() - t0
             if page.outside:
                 raise RuntimeError(f"requests left the machine: {page.outside[:3]}")
@@ -423,8 +470,10 @@ def cold_pages(url: str, button: str, at_once: int, reps: int,
                     async def one(page) -> float:
                         # Timed in the page, awaited (not polled), as in the burst.
                         await page.goto(url, wait_until="commit")
-                        return await asyncio.wait_for(
+                        ready = await asyncio.wait_for(
                             page.evaluate("window.__awReady"), 120) / 1000
+                        given_to_student(await page.evaluate(KERNEL_ID_JS))
+                        return ready
 
                     out.append(max(await asyncio.gather(*(one(p) for _, p in tabs))))
                     for context, _ in tabs:
@@ -630,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def sample_kernels() -> None:
             while not sampling.is_set():
-                samples.append((time.monotonic(), len(kernel_pids(app.proc.pid))))
+                samples.append((time.monotonic(), pool_kernels(app.proc.pid)))
                 time.sleep(0.5)
 
         sampler = threading.Thread(target=sample_kernels)
@@ -671,15 +720,15 @@ def main(argv: list[str] | None = None) -> int:
         late = burst(app.url, path, want, 1)
         report["student_31"] = late[0]
         report["burst_rss_mb"] = sum(rss_mb(p) for p in tree(app.proc.pid))
-        wait_pools_full(app, expected + args.students + 1)
+        wait_pools_full(app, expected)
         report["refill_done_s"] = time.monotonic() - t_burst
         # The same cold Chromium page on our idle server, next to the floor above.
         alone = cold_pages(app.url + path, clicks[0][0], 1, 3, app,
-                           expected + args.students + 1)
+                           expected)
         report["ours_one_page_median"] = statistics.median(alone)
         report["ours_one_page"] = alone
         together = cold_pages(app.url + path, clicks[0][0], 3, 2, app,
-                              expected + args.students + 1)
+                              expected)
         report["ours_three_pages_median"] = statistics.median(together)
         report["ours_three_pages"] = together
     finally:

@@ -3,10 +3,17 @@
 The server is started once per test session by the fixture that needs it and stopped
 by it. Chromium is Debian's (/usr/bin/chromium), driven by Playwright; every request
 that leaves 127.0.0.1 is blocked and recorded, so tests can assert that none was made.
+
+The app caps the lesson pages each client (address) may have open, as in a class.
+Chromium always comes from 127.0.0.1, so browser tests keep few pages open at once;
+pages fetched without a browser (``fetch``) are simulated pupils, each from a loopback
+address of its own (127.0.1.1, 127.0.1.2, …), as a class looks to the server.
 """
 
 from __future__ import annotations
 
+import http.client
+import itertools
 import os
 import socket
 import subprocess
@@ -103,13 +110,38 @@ def app_url(app_server) -> str:
     return app_server.url
 
 
-def fetch(url: str) -> tuple[int, str]:
-    """GET a URL; returns (status, body) also for error statuses."""
+_PUPILS = (f"127.0.{a}.{b}" for a in itertools.count(1) for b in range(1, 255))
+
+
+def pupil_address() -> str:
+    """A loopback address no other simulated pupil of this test session uses."""
+    return next(_PUPILS)
+
+
+def fetch(
+    url: str, source: str | None = None, headers: dict | None = None, timeout: float = 120
+) -> tuple[int, str]:
+    """GET a URL as a simulated pupil (from ``source``, by default an address of its own);
+    returns (status, body) also for error statuses."""
+    status, _, body = fetch_full(url, source, headers, timeout)
+    return status, body
+
+
+def fetch_full(
+    url: str, source: str | None = None, headers: dict | None = None, timeout: float = 120
+) -> tuple[int, http.client.HTTPMessage, str]:
+    """Like fetch, with the response headers."""
+    parts = urlparse(url)
+    conn = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=timeout, source_address=(source or pupil_address(), 0)
+    )
     try:
-        with urllib.request.urlopen(url, timeout=120) as resp:
-            return resp.status, resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode("utf-8", "replace")
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request("GET", path or "/", headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.headers, resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +160,18 @@ def browser():
         browser.close()
 
 
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    return page.evaluate("window.__cspViolations || []")
+
+
 class OfflinePage:
     """A fresh page whose requests outside 127.0.0.1 are blocked and recorded."""
 
@@ -136,6 +180,9 @@ class OfflinePage:
         self.external: list[str] = []
         self.errors: list[str] = []
         self.context.route("**/*", self._route)
+        # Every Content-Security-Policy violation the page reports (an init script is not
+        # subject to the page's CSP).
+        self.context.add_init_script(CSP_WATCH)
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 

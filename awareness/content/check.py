@@ -10,8 +10,8 @@ import importlib
 from pathlib import Path
 
 from awareness.content.course import course_problems
-from awareness.content.coverage import notebook_sections
 from awareness.content.models import Course
+from awareness.content.notebooks import notebook_problems, read_notebook
 from awareness.content.problems import Problem
 from awareness.paths import display_path
 
@@ -35,7 +35,9 @@ CHECKS = [
 
 def lesson_files(root: Path, course: Course) -> list[Problem]:
     """Every lesson (and the start page) has a notebook in every language, with the
-    sections course.yaml lists, in order; every notebook belongs to a lesson."""
+    sections course.yaml lists, in order; every notebook belongs to a lesson, can be
+    read, and holds nothing that would run in a student's kernel or browser beyond the
+    course's one-line calls (awareness/content/notebooks.py)."""
     problems = []
     known = {START_ID, *(lesson.id for lesson in course.lessons)}
     folders = (root / "lessons").glob("*")
@@ -52,6 +54,7 @@ def lesson_files(root: Path, course: Course) -> list[Problem]:
             )
             continue
         for nb in sorted(folder.glob("*.ipynb")):
+            problems.extend(notebook_problems(nb))
             if nb.stem not in known:
                 problems.append(
                     Problem(
@@ -64,8 +67,14 @@ def lesson_files(root: Path, course: Course) -> list[Problem]:
     for lang in course.languages:
         for lesson_id in [START_ID, *(lesson.id for lesson in course.lessons)]:
             path = root / "lessons" / lang / f"{lesson_id}.ipynb"
-            if path.is_file() and lesson_id != START_ID:
-                sections = list(notebook_sections(path) or ())
+            notebook = read_notebook(path)[0] if path.is_file() else None
+            if notebook is not None and lesson_id != START_ID:
+                sections = [
+                    cell["metadata"]["awareness"]["section"]
+                    for cell in notebook["cells"]
+                    if isinstance((cell.get("metadata") or {}).get("awareness"), dict)
+                    and isinstance(cell["metadata"]["awareness"].get("section"), str)
+                ]
                 wanted = course.lesson(lesson_id).section_ids
                 if sections != wanted:
                     problems.append(
@@ -98,5 +107,13 @@ def check_all(root: Path) -> tuple[Course | None, list[Problem]]:
         except (ImportError, AttributeError) as exc:
             problems.append(Problem(module_name, "-", "-", f"check not available: {exc}"))
             continue
-        problems.extend(func(root, course))
+        try:
+            problems.extend(func(root, course))
+        except RecursionError:
+            problems.append(Problem(module_name, "-", "-", "content nested too deeply to check"))
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            first = (str(exc).splitlines() or [""])[0][:200]
+            problems.append(
+                Problem(module_name, "-", "-", f"the check failed: {type(exc).__name__}: {first}")
+            )
     return course, problems

@@ -2,10 +2,17 @@
 
 Every function here returns problems instead of raising, so that `check` can report
 all of them at once. Data flows one way: bytes -> YAML -> pydantic model.
+
+Before a file is built into Python objects, its YAML events are scanned (without
+recursion): nesting deeper than ``MAX_DEPTH`` levels, an alias inside its own anchor
+and aliases that would expand to more than ``MAX_VALUES`` values are one line each,
+not a RecursionError or a machine that runs out of memory. A mapping key that is a list
+or mapping is one line too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,9 +22,46 @@ from pydantic import BaseModel, ValidationError
 from awareness.content.problems import Problem
 from awareness.paths import display_path
 
-__all__ = ["read_yaml", "validate", "load_model"]
+__all__ = ["MAX_DEPTH", "MAX_VALUES", "read_yaml", "validate", "load_model"]
 
 M = TypeVar("M", bound=BaseModel)
+MAX_DEPTH = 64  # the course's files nest about 8 levels deep
+MAX_VALUES = 1_000_000  # values a file may expand to through aliases
+
+
+def shape_problem(text: str) -> str | None:
+    """Too deep, a recursive alias, or too many values through aliases (None: fine).
+    Reads YAML events only: no objects are built and nothing recurses."""
+    depth = 0
+    open_anchors: list[str | None] = []
+    sizes: dict[str, int] = {}
+    counts = [0]  # values inside each open collection (the document at the bottom)
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"nested more than {MAX_DEPTH} levels deep (line {line})"
+            open_anchors.append(event.anchor)
+            counts.append(1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            anchor = open_anchors.pop()
+            size = counts.pop()
+            if anchor:
+                sizes[anchor] = size
+            counts[-1] += size
+        elif isinstance(event, yaml.ScalarEvent):
+            counts[-1] += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor in open_anchors:
+                return f"the alias *{event.anchor} is inside its own anchor (line {line})"
+            counts[-1] += sizes.get(event.anchor, 1)
+        if counts[-1] > MAX_VALUES or sum(counts) > MAX_VALUES:
+            return f"expands to more than {MAX_VALUES:,} values through aliases (line {line})"
+    return None
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -28,6 +72,13 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a key must be plain text or a number, not a {type(key).__name__}",
+                key_node.start_mark,
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -64,12 +115,17 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     if not text.strip():
         return fail("file is empty")
     try:
+        shape = shape_problem(text)
+        if shape:
+            return fail(shape)
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return fail(f"YAML syntax error{where}: {what}")
+    except RecursionError:
+        return fail(f"nested more than {MAX_DEPTH} levels deep")
     if data is None:
         return fail("file is empty")
     if not isinstance(data, dict):
@@ -120,6 +176,8 @@ def validate(
         return model.model_validate(data, context={"languages": languages}), []
     except ValidationError as exc:
         return None, validation_problems(path, data, exc)
+    except RecursionError:
+        return None, [Problem(display_path(path), "-", "-", "nested too deeply to check")]
 
 
 def load_model(model: type[M], path: Path, languages: list[str]) -> tuple[M | None, list[Problem]]:

@@ -6,7 +6,7 @@ import pytest
 
 from awareness.content.course import load_course
 from tests.app.axe import counts, run_axe, serious
-from tests.app.pages import open_lesson
+from tests.app.pages import open_lesson, poll
 from tests.conftest import ROOT
 
 COURSE = load_course(ROOT)
@@ -66,9 +66,10 @@ def test_every_chat_button_has_its_own_name(app_url, offline_page, lang):
     first = next(n for n in conv.nodes if n.choices)
     chat.get_by_role("button", name=first.choices[0].text[lang], exact=True).click()
     chat.get_by_text(first.choices[0].feedback[lang]).first.wait_for()
-    page.wait_for_function(
+    poll(
+        page,
         "document.querySelectorAll('.aw-flag-btn').length >= 2 && "
-        "[...document.querySelectorAll('.aw-flag-btn')].every(b => b.getAttribute('aria-label'))"
+        "[...document.querySelectorAll('.aw-flag-btn')].every(b => b.getAttribute('aria-label'))",
     )
     names = page.evaluate(
         "[...document.querySelectorAll('.awareness-chat button')]"

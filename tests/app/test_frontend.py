@@ -14,8 +14,9 @@ from ipywidgets.widgets.widget import _instances
 from awareness.content.course import load_course
 from awareness.conversation.model import load_conversation
 from awareness.paths import PACKAGE
-from tests.app.pages import lesson_url, open_lesson
-from tests.conftest import ROOT, AppServer, fetch, free_port
+from tests.app.pages import lesson_url, open_lesson, poll
+from tests.app.pupils import kernel_client, kernel_pid
+from tests.conftest import CSP_WATCH, ROOT, AppServer, csp_violations, fetch, free_port
 from tests.widget_tour import tour
 
 COURSE = load_course(ROOT)
@@ -49,13 +50,14 @@ def test_lesson_pages_load_the_light_front_end_only(app_url, offline_page, lang,
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     open_lesson(page, app_url, lang, lesson_id)
-    page.wait_for_function("window.awarenessLite && window.awarenessLite.ready", timeout=60_000)
+    poll(page, "window.awarenessLite && window.awarenessLite.ready", 60_000)
     assert page.evaluate("window.awarenessLite.unsupported") == []
     assert page.locator(".jupyter-widgets").count() > 0
     scripts = [u for u in requests if u.split("?")[0].endswith(".js")]
     assert not [u for u in scripts if "voila.js" in u or "labextensions" in u], scripts
-    assert len(scripts) <= 4, scripts  # kernel-watch, lite, awareness (+ nothing else)
+    assert len(scripts) <= 4, scripts  # kernel-watch, voila-setup, lite, awareness
     assert offline_page.external == [] and offline_page.errors == []
+    assert csp_violations(page) == []  # the page works under its strict CSP
 
 
 def test_voila_front_end_is_still_the_fallback(tmp_path, browser):
@@ -64,6 +66,7 @@ def test_voila_front_end_is_still_the_fallback(tmp_path, browser):
         free_port(), tmp_path / "server.log", args=("--pool", "0", "--CourseVoila.frontend=voila")
     ).start()
     context = browser.new_context()
+    context.add_init_script(CSP_WATCH)
     try:
         page = context.new_page()
         requests: list[str] = []
@@ -75,6 +78,7 @@ def test_voila_front_end_is_still_the_fallback(tmp_path, browser):
         page.get_by_text(first.feedback["nb"]).first.wait_for(timeout=30_000)
         assert any("voila.js" in u for u in requests)
         assert page.evaluate("window.awarenessLite === undefined")
+        assert csp_violations(page) == []  # Voilà's front-end works under the same CSP
     finally:
         context.close()
         server.stop()
@@ -118,7 +122,7 @@ def test_after_the_start_page_a_lesson_loads_no_file_again(app_url, browser):
             assert time.monotonic() < deadline, "the start page's prefetches did not arrive"
             page.wait_for_timeout(100)
         page.get_by_role("link", name=lesson.title["nb"]).click()
-        page.wait_for_function("window.awarenessLite && window.awarenessLite.ready", timeout=60_000)
+        poll(page, "window.awarenessLite && window.awarenessLite.ready", 60_000)
         fetched = page.evaluate(
             "performance.getEntriesByType('resource')"
             ".filter(e => /[.](css|js)([?]|$)/.test(e.name) && e.transferSize > 0)"
@@ -128,3 +132,38 @@ def test_after_the_start_page_a_lesson_loads_no_file_again(app_url, browser):
         assert all(u.startswith(("data:", app_url)) for u in seen), "requests left the machine"
     finally:
         context.close()
+
+
+# Widgets whose ids and state keys are the names of Object.prototype's own properties.
+ODD_MODELS = """
+from comm import create_comm
+for comm_id in ("__proto__", "constructor", "hasOwnProperty"):
+    create_comm(target_name="jupyter.widget", comm_id=comm_id, data={
+        "state": {"_view_name": "HTMLView", "_model_name": "HTMLModel", "value": comm_id,
+                  "__proto__": {"polluted": True}},
+        "buffer_paths": []})
+"""
+
+
+def test_lite_js_takes_any_model_id(app_url, offline_page):
+    """Model ids and state keys such as __proto__ are ordinary keys: the page keeps
+    working, and nothing reaches Object.prototype."""
+    page = offline_page.page
+    open_lesson(page, app_url, "en", "04-prevention")
+    poll(page, "window.awarenessLite && window.awarenessLite.ready", 60_000)
+    kernel_id = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    client = kernel_client(kernel_pid(kernel_id))
+    try:
+        client.execute(ODD_MODELS)
+        page.wait_for_timeout(1000)
+    finally:
+        client.stop_channels()
+    assert page.evaluate("({}).polluted") is None
+    assert page.evaluate("typeof ({}).hasOwnProperty") == "function"
+    # The page still works: the first option or tick box on it can be chosen.
+    choice = page.locator("input[type=radio], input[type=checkbox]").first
+    choice.check()
+    assert choice.is_checked()
+    assert page.locator(".widget-html-content", has_text="__proto__").count() == 0
+    assert offline_page.errors == []

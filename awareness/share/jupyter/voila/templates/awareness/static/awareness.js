@@ -1,4 +1,5 @@
 // Small helpers for the course pages; no network, no dependencies.
+// - shows the rendered cells once they are all there (Voilà's voila_finish());
 // - containers marked .awareness-live become ARIA live regions (new chat messages are read out);
 // - containers marked .awareness-scroll stay scrolled to their newest message;
 // - links between lessons open in the same tab (with --CourseVoila.frontend=voila,
@@ -8,6 +9,9 @@
 //   screen reader's list of buttons tells them apart (the visible word comes first).
 (function () {
   "use strict";
+  // The cells are all there (this script is the page's last): show them (Voilà's
+  // template did this in an inline script, which the pages' CSP does not allow).
+  if (window.voila_finish) window.voila_finish();
   function enhance(root) {
     root.querySelectorAll(".awareness-live:not([aria-live])").forEach(function (el) {
       el.setAttribute("role", "log");

@@ -27,7 +27,9 @@
   var configEl = document.getElementById("jupyter-config-data");
   var config = configEl ? JSON.parse(configEl.textContent) : {};
   var session = uid();
-  var models = {}; // model id -> {id, state, views: [], comm}
+  // Model id -> {id, state, views}. A Map, and states without a prototype: ids and state
+  // keys come from the kernel socket, and "__proto__" must be an ordinary key.
+  var models = new Map();
   var ws = null;
 
   // --------------------------------------------------------------------------- kernel
@@ -56,13 +58,14 @@
 
   function ref(value) {
     return typeof value === "string" && value.indexOf("IPY_MODEL_") === 0
-      ? models[value.slice(10)] : null;
+      ? models.get(value.slice(10)) || null : null;
   }
 
   function setState(id, state) {
-    var model = models[id];
+    var model = models.get(id);
     if (!model) {
-      model = models[id] = { id: id, state: {}, views: [] };
+      model = { id: id, state: Object.create(null), views: [] };
+      models.set(id, model);
     }
     for (var key in state) model.state[key] = state[key];
     return model;
@@ -91,20 +94,20 @@
         });
         start();
       } else if (data.method === "update") {
-        var model = models[content.comm_id];
+        var model = models.get(content.comm_id);
         if (model) {
           for (var key in data.state) model.state[key] = data.state[key];
           changed(model, Object.keys(data.state || {}));
         }
       } else if (data.method === "custom") {
-        var target = models[content.comm_id];
+        var target = models.get(content.comm_id);
         var what = data.content && data.content["do"];
         if (target && (what === "focus" || what === "blur")) {
           target.views.forEach(function (view) { view.focus(what === "focus"); });
         }
       }
     } else if (type === "comm_close") {
-      delete models[content.comm_id];
+      models.delete(content.comm_id);
     }
   }
 
@@ -140,7 +143,7 @@
     this.name = model.state._view_name;
     this.layoutProps = [];
     this.layout = null;
-    this.children = {}; // boxes: child model id -> view
+    this.children = Object.create(null); // boxes: child model id -> view
     var tag = this.name === "ButtonView" ? "button" : "div";
     this.el = document.createElement(tag);
     this.build();
@@ -248,7 +251,7 @@
   View.prototype.boxChildren = function () {
     var self = this;
     var wanted = (this.model.state.children || []).map(ref).filter(Boolean);
-    var keep = {};
+    var keep = Object.create(null);
     var els = wanted.map(function (child) {
       keep[child.id] = true;
       var view = self.children[child.id];
@@ -343,7 +346,7 @@
 
   function start() {
     placeholders.splice(0).forEach(function (pair) {
-      var model = models[pair[1]];
+      var model = models.get(pair[1]);
       if (model) pair[0].appendChild(new View(model).el);
     });
     lite.ready = true;

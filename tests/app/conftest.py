@@ -1,0 +1,69 @@
+"""The caps server: the app with small caps and every grace period in seconds, shared by
+the tests of caps, limits and culling (one server for this configuration per session)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.app.pupils import kernels
+from tests.conftest import AppServer, free_port
+
+POOLS = 10  # --pool 1: one ready kernel for each of the 10 lesson pages
+MAX_KERNELS = 16
+MAX_PER_CLIENT = 2
+GRACE = 3.0  # seconds, for both unconnected and closed pages
+PROXY = "127.0.0.9"
+
+CAPS_ARGS = (
+    "--pool", "1",
+    f"--Limits.max_kernels={MAX_KERNELS}",
+    f"--Limits.unconnected_grace={GRACE}",
+    f"--Limits.closed_grace={GRACE}",
+    "--Limits.retry_after=2",
+    "--Limits.memory_check_interval=0.5",
+    # Pools fill whatever else the machine is doing (the default waits for an idle core).
+    "--CourseKernelManager.refill_idle_cores=0",
+    "--MappingKernelManager.cull_idle_timeout=5",
+    "--MappingKernelManager.cull_interval=1",
+)
+
+
+class CapsServer(AppServer):
+    def kernels(self) -> dict[str, int]:
+        return kernels(self.proc.pid)
+
+    def settle(self, timeout: float = 90) -> None:
+        """Wait until the server holds its pool kernels and nothing else (the pages of
+        earlier tests are gone, the pools refilled) for a second."""
+        deadline = time.monotonic() + timeout
+        stable = 0
+        while time.monotonic() < deadline:
+            stable = stable + 1 if len(self.kernels()) == POOLS else 0
+            if stable >= 4:
+                return
+            time.sleep(0.25)
+        raise AssertionError(f"the server did not settle: {len(self.kernels())} kernels")
+
+
+@pytest.fixture(scope="session")
+def caps_server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("caps") / "server.log"
+    server = CapsServer(
+        free_port(),
+        log,
+        # The per-client cap and the proxy come as a container passes them.
+        extra_env={"AWARENESS_MAX_PER_CLIENT": str(MAX_PER_CLIENT),
+                   "AWARENESS_TRUSTED_PROXY": PROXY},
+        args=CAPS_ARGS,
+    ).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def caps(caps_server):
+    """The caps server, holding only its pool kernels when the test starts."""
+    caps_server.settle()
+    return caps_server

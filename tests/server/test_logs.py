@@ -1,0 +1,36 @@
+"""No kernel ids in the log: a short hash that stays the same for the same kernel."""
+
+from __future__ import annotations
+
+import logging
+
+from awareness.server.logs import KernelIdFilter, scrub, short_id
+
+KERNEL = "3add0165-dfcd-407b-8c2d-d326130ade3e"
+
+
+def test_ids_become_short_hashes():
+    line = scrub(f"Kernel started: {KERNEL} and GET /api/kernels/{KERNEL}/channels")
+    assert KERNEL not in line and line.count(short_id(KERNEL)) == 2
+    assert short_id(KERNEL) == short_id(KERNEL.upper()) and len(short_id(KERNEL)) == 10
+    assert scrub("comm " + "a" * 32) == "comm " + short_id("a" * 32)
+    assert scrub("static.js?v=" + "b" * 128) == "static.js?v=" + "b" * 128  # not an id
+
+
+def test_the_filter_rewrites_messages_and_tracebacks(caplog):
+    log = logging.getLogger("test.kernel.ids")
+    handler = logging.Handler()
+    records: list[logging.LogRecord] = []
+    handler.emit = records.append
+    handler.addFilter(KernelIdFilter())
+    log.addHandler(handler)
+    try:
+        log.warning("Kernel %s died", KERNEL)
+        try:
+            raise RuntimeError(f"no kernel {KERNEL}")
+        except RuntimeError:
+            log.exception("failed")
+    finally:
+        log.removeHandler(handler)
+    text = " ".join(r.getMessage() + (r.exc_text or "") for r in records)
+    assert KERNEL not in text and short_id(KERNEL) in text
