@@ -55,11 +55,10 @@ __all__ = ["CourseVoila", "StartPageHandler", "clip_pools", "pools_for_class", "
 
 SHARE = PACKAGE / "share" / "jupyter"
 TEMPLATE = "awareness"
-# The static files of a lesson page (the template's and the lab template's it builds on),
-# as the template names them; their URLs carry a version, so browsers keep them.
+# The static files of a lesson page with the course's light front-end, as the template
+# names them; their URLs carry a version, so browsers keep them. (JupyterLab's own
+# stylesheets, 250 KB, are only loaded with --CourseVoila.frontend=voila.)
 LESSON_ASSETS = (
-    "static/index.css",
-    "static/theme-light.css",
     "static/lite.css",
     "static/theme.css",
     "static/kernel-watch.js",
@@ -114,8 +113,39 @@ class StartPageHandler(tornado.web.RequestHandler):
         )
 
 
-# The words the page template shows itself (course.yaml `ui`).
-PAGE_WORDS = ("kernel_lost", "restart_lesson", "loading")
+# The words the page template and its scripts show themselves (course.yaml `ui`).
+PAGE_WORDS = (
+    "kernel_lost",
+    "restart_lesson",
+    "loading",
+    "lesson_of",
+    "part_of",
+    "next_part",
+    "previous_part",
+    "whole_lesson",
+    "one_part",
+    "chat_first",
+    "back_to_start",
+)
+
+
+def lesson_pages(course) -> dict:
+    """What each lesson page shows about where it is in the course, per language and
+    lesson id: its number, the number of lessons, and its parts (course.yaml sections)."""
+    total = len(course.lessons)
+    return {
+        lang: {
+            lesson.id: {
+                "lesson": n,
+                "lessons": total,
+                "id": lesson.id,
+                "title": lesson.title[lang],
+                "sections": [{"id": s.id, "title": s.title[lang]} for s in lesson.sections],
+            }
+            for n, lesson in enumerate(course.lessons, 1)
+        }
+        for lang in course.languages
+    }
 
 
 def pools_for_class(pools: dict, first: str, lang: str) -> dict:
@@ -245,6 +275,7 @@ class CourseVoila(Voila):
         section.resources = {
             **dict(existing),
             "awareness_ui": ui,
+            "awareness_pages": lesson_pages(course),
             "awareness_frontend": self.frontend,
         }
         configure_headers()

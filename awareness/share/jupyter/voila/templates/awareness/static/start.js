@@ -1,11 +1,16 @@
-// The start page remembers the language a student chose, in this browser only: the code
-// (nb, nn, en, …) is kept in localStorage under "awareness.lang" and nothing is sent
-// anywhere. Choosing a language (or opening its start page) keeps it; opening "/" again
-// shows the start page in that language. The lesson pages' progress kept in the browser
-// uses the same key for the language. Without localStorage the page works as before.
+// The start page remembers, in this browser only (localStorage; nothing is sent anywhere):
+// - the language a student chose ("awareness.lang": nb, nn, en, …): choosing a language
+//   (or opening its start page) keeps it; opening "/" again shows the start page in it;
+// - how far the student has come ("awareness.progress", written by the lesson pages'
+//   awareness.js: lesson id -> the part reached, started, finished): the lessons are
+//   marked started or finished, and "Continue where you left off" leads on;
+// - "Forget my progress" removes everything the course keeps in this browser.
+// Every word is on the page already (course.yaml through html_parts.start_page). Without
+// localStorage the page works as before.
 (function () {
   "use strict";
   var KEY = "awareness.lang";
+  var PROGRESS = "awareness.progress";
   var store;
   try {
     store = window.localStorage;
@@ -33,4 +38,73 @@
   for (var j = 0; j < links.length; j++) {
     links[j].addEventListener("click", function () { keep(this.getAttribute("hreflang")); });
   }
+
+  function progress() {
+    try {
+      var p = JSON.parse(store.getItem(PROGRESS));
+      if (p && typeof p === "object" && p.lessons && typeof p.lessons === "object") return p;
+    } catch (e) { /* nothing kept, or not ours */ }
+    return null;
+  }
+
+  function show() {
+    var p = progress();
+    var items = Array.prototype.slice.call(document.querySelectorAll(".awareness-lessons li[data-lesson]"));
+    var done = 0;
+    var next = null;
+    var last = -1;
+    items.forEach(function (li, i) {
+      var mine = p && p.lessons[li.getAttribute("data-lesson")];
+      var finished = !!(mine && mine.done);
+      var started = !!(mine && (mine.started || mine.part)) && !finished;
+      li.classList.toggle("aw-done", finished);
+      li.classList.toggle("aw-started", started);
+      li.querySelector(".aw-badge-done").hidden = !finished;
+      li.querySelector(".aw-badge-started").hidden = !started;
+      if (finished) done++;
+      if (p && li.getAttribute("data-lesson") === p.last) last = i;
+    });
+    // Where to go on: the lesson last opened, if it is not finished; else the first
+    // lesson after it (then from the start) that is not.
+    if (last >= 0) {
+      for (var k = 0; k < items.length && !next; k++) {
+        var li = items[(last + k) % items.length];
+        if (!li.classList.contains("aw-done")) next = li;
+      }
+    }
+    var cont = document.querySelector(".aw-continue");
+    if (cont) {
+      cont.hidden = !next;
+      if (next) {
+        var a = next.querySelector("a");
+        cont.querySelector("a").href = a.href;
+        cont.querySelector(".aw-continue-where").textContent = a.textContent;
+      }
+    }
+    var count = document.querySelector(".aw-progress-count");
+    if (count) {
+      count.hidden = !p || !done;
+      count.textContent = String(count.getAttribute("data-words") || "")
+        .replace("{done}", String(done)).replace("{total}", String(items.length));
+    }
+    var privacy = document.querySelector(".aw-privacy");
+    if (privacy) privacy.hidden = !p && !privacy.querySelector(".aw-forgotten").textContent;
+  }
+
+  var forget = document.querySelector(".aw-forget");
+  if (forget) {
+    forget.addEventListener("click", function () {
+      var keys = [];
+      for (var i = 0; i < store.length; i++) {
+        var key = store.key(i);
+        if (key && key.indexOf("awareness.") === 0) keys.push(key);
+      }
+      keys.forEach(function (key) { store.removeItem(key); });
+      var said = document.querySelector(".aw-forgotten");
+      if (said) said.textContent = forget.getAttribute("data-done") || "";
+      forget.hidden = true;
+      show();
+    });
+  }
+  show();
 })();
