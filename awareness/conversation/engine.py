@@ -40,7 +40,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Progress:
-    """Decision point ``step`` of ``total`` on this path (total: the longest way on)."""
+    """Decision point ``step`` of ``total``. The total is the chat's longest way from its
+    start, so it never changes while the chat is played."""
 
     step: int
     total: int
@@ -74,6 +75,8 @@ class Summary:
     heading: Text
     not_your_fault: Text
     steps: tuple[DebriefStep, ...]
+    transcript: tuple[str, ...] = ()  # the ids of the messages shown, oldest first
+    flagged: frozenset[str] = frozenset()  # the ids of the messages flagged
 
     @property
     def total(self) -> int:
@@ -250,11 +253,13 @@ class ChatEngine:
 
     # --- reports ---------------------------------------------------------------------------
     def progress(self) -> Progress:
-        """Step k of n decision points on this path."""
+        """Decision point k of n: n is the most decisions on any way through the chat
+        (fixed for the whole chat); at an ending k is the decisions made."""
+        total = max(max_decisions(self.conversation, self.conversation.start), 1)
         made = len(self._path)
         if self.finished:
-            return Progress(max(made, 1), max(made, 1))
-        return Progress(made + 1, made + max_decisions(self.conversation, self.current.id))
+            return Progress(min(max(made, 1), total), total)
+        return Progress(min(made + 1, total), total)
 
     def summary(self) -> Summary:
         """The warning signs seen so far, found or missed, the wrong flags, the debrief."""
@@ -282,4 +287,6 @@ class ChatEngine:
             heading=conv.debrief.heading,
             not_your_fault=conv.debrief.not_your_fault,
             steps=tuple(conv.steps),
+            transcript=tuple(node.id for node in self.transcript),
+            flagged=frozenset(self._flags),
         )

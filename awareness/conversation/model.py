@@ -116,6 +116,9 @@ class Node(Strict):
 
     ``ordinary``: for a message from the other side that is NOT a warning sign, why it is
     just an ordinary message (shown, kindly, when a student flags it anyway).
+    ``typing``: seconds of "… is typing" before the message, when it should not follow
+    the message's length (the widget's ``typing_seconds``). ``pause``: seconds of silence
+    before the other side starts typing (before a threat: the tone turns).
     """
 
     id: Id
@@ -123,7 +126,8 @@ class Node(Strict):
     text: Text
     time: Clock | None = None
     image: Image | None = None
-    typing: float = Field(default=0.0, ge=0.0, le=1.5)
+    typing: float | None = Field(default=None, ge=0.0, le=1.5)
+    pause: float = Field(default=0.0, ge=0.0, le=3.0)
     tags: list[Id] = Field(default_factory=list)
     ordinary: Text | None = None
     label: Text | None = None
@@ -210,6 +214,11 @@ class ChatUI(Strict):
     small_talk: Text
     steps: Text
     help: Text
+    replay: Text
+    mark_found: Text
+    mark_missed: Text
+    mark_wrong: Text
+    more_help: Text
     error: Text
     map_title: Text
     map_start: Text

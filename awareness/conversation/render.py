@@ -13,12 +13,13 @@ from pathlib import Path
 
 from awareness.content.course import load_course
 from awareness.content.models import HelpService
-from awareness.conversation.engine import ChatEngine, Sign, Summary, WrongFlag
+from awareness.conversation.engine import ChatEngine, Summary
 from awareness.conversation.model import Choice, Conversation, Image, Node
-from awareness.html_parts import help_item
+from awareness.html_parts import help_item, help_numbers
 
 __all__ = [
     "CSS_FILE",
+    "initials",
     "KIND_ICONS",
     "render_choice_feedback",
     "render_css",
@@ -87,21 +88,42 @@ def render_image(image: Image, lang: str) -> str:
     )
 
 
+def initials(name: str) -> str:
+    """A speaker's avatar letter: the first letter of the name (Emma_17 -> E)."""
+    for char in name:
+        if char.isalpha():
+            return char.upper()
+    return "?"
+
+
 def render_message(
-    conv: Conversation, node: Node, lang: str, flagged: bool = False, badge: bool = True
+    conv: Conversation,
+    node: Node,
+    lang: str,
+    flagged: bool = False,
+    badge: bool = True,
+    *,
+    avatar: bool = False,
+    typing: float | None = None,
+    pause: float = 0.0,
 ) -> str:
     """One chat bubble: name and time, the text, an image tile; narrator notes centred.
 
     A flagged message gets an outline and (with ``badge``) the words "flagged as a warning
-    sign"; the widget leaves the words to its flag button.
+    sign"; the widget leaves the words to its flag button. ``avatar``: the other side's
+    messages get a round avatar with the speaker's initial (the messenger look).
+    ``typing``/``pause``: seconds of "… is typing" and of silence before it, for the page
+    to play (``data-typing``, ``data-pause``).
     """
     side = conv.side(node)
     speaker = conv.speaker(node.speaker)
     classes = f"aw-msg aw-{side}" + (" aw-flagged" if flagged else "")
-    node_attr = f'data-node="{_e(node.id)}"'
+    attrs = f'data-node="{_e(node.id)}" data-speaker="{_e(speaker.id)}"'
+    if typing is not None:
+        attrs += f' data-typing="{typing:g}" data-pause="{pause:g}"'
     if side == "center":
         note = f'<p class="aw-note">{_e(node.text[lang])}</p>'
-        return f'<div class="{classes}" {node_attr}>{note}</div>'
+        return f'<div class="{classes}" {attrs}>{note}</div>'
     meta = f'<span class="aw-name">{_e(speaker.name[lang])}</span>'
     if node.time:
         meta += f' <span class="aw-time">{_e(node.time)}</span>'
@@ -113,19 +135,33 @@ def render_message(
             f'<p class="aw-flag-badge"><span aria-hidden="true">⚑</span> '
             f"{_e(conv.ui.warning_sign[lang])}</p>"
         )
+    face = ""
+    if avatar and side == "left":
+        number = conv.speakers.index(speaker)
+        face = (
+            f'<span class="aw-avatar aw-av-{number}" aria-hidden="true">'
+            f"{_e(initials(speaker.name[lang]))}</span>"
+        )
     return (
-        f'<div class="{classes}" {node_attr}><div class="aw-meta">{meta}</div>'
-        f'<div class="aw-bubble">{body}</div>{words}</div>'
+        f'<div class="{classes}" {attrs}>{face}<div class="aw-msg-body">'
+        f'<div class="aw-meta">{meta}</div>'
+        f'<div class="aw-bubble">{body}</div>{words}</div></div>'
     )
 
 
-def render_typing(conv: Conversation, speaker_id: str, lang: str) -> str:
-    """The short "… skriver" bubble shown before the other side's message."""
-    name = _e(conv.speaker(speaker_id).name[lang])
+def render_typing(conv: Conversation, speaker_id: str, lang: str, hidden: bool = False) -> str:
+    """The short "… skriver" bubble shown before the other side's message (``hidden``:
+    drawn ahead, for the page to show while it plays the new messages)."""
+    speaker = conv.speaker(speaker_id)
+    name = _e(speaker.name[lang])
+    number = conv.speakers.index(speaker)
     return (
-        f'<div class="aw-msg aw-left aw-typing"><div class="aw-bubble">'
-        f'<span class="aw-dots" aria-hidden="true">•••</span> '
-        f"{name} {_e(conv.ui.typing[lang])}</div></div>"
+        f'<div class="aw-msg aw-left aw-typing" data-speaker="{_e(speaker_id)}"'
+        + (" hidden" if hidden else "")
+        + f'><span class="aw-avatar aw-av-{number}" aria-hidden="true">'
+        f"{_e(initials(speaker.name[lang]))}</span>"
+        f'<div class="aw-bubble"><span class="aw-dots" aria-hidden="true">'
+        f"<i></i><i></i><i></i></span> {name} {_e(conv.ui.typing[lang])}</div></div>"
     )
 
 
@@ -176,30 +212,6 @@ def render_progress(conv: Conversation, step: int, total: int, lang: str) -> str
     return f'<p class="aw-progress">{_e(text)}</p>'
 
 
-def _sign_items(signs: Sequence[Sign], lang: str, icon: str) -> str:
-    return "".join(
-        f'<li data-tag="{_e(s.tag.id)}"><span aria-hidden="true">{icon}</span> '
-        f"<strong>{_e(s.tag.label[lang])}</strong> – {_e(s.tag.explanation[lang])}</li>"
-        for s in signs
-    )
-
-
-def _excerpt(text: str, words: int = 8) -> str:
-    parts = text.split()
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
-
-
-def _wrong_items(conv: Conversation, wrong: Sequence[WrongFlag], lang: str) -> str:
-    items = []
-    for flag in wrong:
-        why = flag.explanation[lang] if flag.explanation else conv.ui.small_talk[lang]
-        items.append(
-            f'<li data-node="{_e(flag.node.id)}"><span aria-hidden="true">○</span> '
-            f"<q>{_e(_excerpt(flag.node.text[lang]))}</q> – {_e(why)}</li>"
-        )
-    return "".join(items)
-
-
 def render_score(conv: Conversation, summary: Summary, lang: str) -> str:
     """One line with the counts: signs found of those seen, and ordinary messages flagged."""
     text = (
@@ -215,38 +227,70 @@ def render_score(conv: Conversation, summary: Summary, lang: str) -> str:
 
 
 def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
-    """The warning signs on this path: the counts, found and missed signs one line each,
-    and, kindly, the ordinary messages that were flagged."""
+    """The warning signs on this path, replayed: the counts, then the pupil's own chat,
+    only the messages that matter, each marked: a sign found (✓), a sign missed (○, with
+    why it is one), an ordinary message flagged (✗, with why it is ordinary)."""
     ui = conv.ui
-    found = (
-        f'<ul class="aw-found">{_sign_items(summary.found, lang, "✓")}</ul>'
-        if summary.found
-        else f'<p class="aw-none">{_e(ui.none_found[lang])}</p>'
-    )
-    if summary.missed:
-        missed = f'<ul class="aw-missed">{_sign_items(summary.missed, lang, "○")}</ul>'
-    elif summary.perfect:
-        missed = f'<p class="aw-none aw-perfect">{_e(ui.perfect[lang])}</p>'
-    else:
-        missed = f'<p class="aw-none">{_e(ui.none_missed[lang])}</p>'
-    wrong = ""
-    if summary.wrong:
-        wrong = (
-            f"<h5>{_e(ui.wrong[lang])}</h5>"
-            f'<ul class="aw-wrong">{_wrong_items(conv, summary.wrong, lang)}</ul>'
+    marks: dict[str, list[str]] = {}
+
+    def mark(node_id: str, html: str) -> None:
+        marks.setdefault(node_id, []).append(html)
+
+    for sign in summary.found:
+        hit = next((n for n in sign.node_ids if n in summary.flagged), sign.node_ids[0])
+        mark(hit, f'<li class="aw-mark aw-mark-found" data-tag="{_e(sign.tag.id)}">'
+             f'<span aria-hidden="true">✓</span> <strong>{_e(ui.mark_found[lang])}:</strong> '
+             f"{_e(sign.tag.label[lang])}</li>")
+    for sign in summary.missed:
+        mark(sign.node_ids[0], f'<li class="aw-mark aw-mark-missed" data-tag="{_e(sign.tag.id)}">'
+             f'<span aria-hidden="true">○</span> <strong>{_e(ui.mark_missed[lang])}:</strong> '
+             f"{_e(sign.tag.label[lang])} – {_e(sign.tag.explanation[lang])}</li>")
+    for flag in summary.wrong:
+        why = flag.explanation[lang] if flag.explanation else ui.small_talk[lang]
+        mark(flag.node.id, f'<li class="aw-mark aw-mark-wrong" data-node="{_e(flag.node.id)}">'
+             f'<span aria-hidden="true">✗</span> <strong>{_e(ui.mark_wrong[lang])}:</strong> '
+             f"{_e(why)}</li>")
+    order = {node_id: i for i, node_id in enumerate(summary.transcript)}
+    items = []
+    for node_id in sorted(marks, key=lambda n: order.get(n, len(order))):
+        node = conv.node(node_id)
+        speaker = conv.speaker(node.speaker)
+        flagged = " aw-flagged" if node_id in summary.flagged else ""
+        items.append(
+            f'<li class="aw-replay-item" data-node="{_e(node_id)}">'
+            f'<div class="aw-replay-msg{flagged}"><span class="aw-name">'
+            f"{_e(speaker.name[lang])}</span> {_e(node.text[lang])}</div>"
+            f'<ul class="aw-marks">{"".join(marks[node_id])}</ul></li>'
         )
+    if summary.perfect and summary.found:
+        note = f'<p class="aw-none aw-perfect">{_e(ui.perfect[lang])}</p>'
+    elif not summary.found:
+        note = f'<p class="aw-none">{_e(ui.none_found[lang])}</p>'
+    elif not summary.missed:
+        note = f'<p class="aw-none">{_e(ui.none_missed[lang])}</p>'
+    else:
+        note = ""
+    if summary.wrong:
+        note += f'<p class="aw-none aw-wrong-note">{_e(ui.wrong[lang])}.</p>'
     return (
-        f'<section class="aw-signs"><h4>{_e(ui.signs[lang])}</h4>'
-        f"{render_score(conv, summary, lang)}"
-        f"<h5>{_e(ui.found[lang])}</h5>{found}<h5>{_e(ui.missed[lang])}</h5>{missed}"
-        f"{wrong}</section>"
+        f'<section class="aw-signs"><h4>{_e(ui.replay[lang])}</h4>'
+        f"{render_score(conv, summary, lang)}{note}"
+        f'<ol class="aw-replay">{"".join(items)}</ol></section>'
     )
 
 
 def render_help(conv: Conversation, services: Iterable[HelpService], lang: str) -> str:
-    """Where to get help: the services from course.yaml."""
+    """Where to get help: the numbers to call as big buttons, then every service from
+    course.yaml (numbers and addresses as links) behind one tap."""
+    services = list(services)
     items = "".join(f"<li>{help_item(s, lang)}</li>" for s in services)
-    return f'<section class="aw-help"><h4>{_e(conv.ui.help[lang])}</h4><ul>{items}</ul></section>'
+    calls = [s for s in services if s.phones]
+    return (
+        f'<section class="aw-help"><h4>{_e(conv.ui.help[lang])}</h4>'
+        f"{help_numbers(calls, lang) if calls else ''}"
+        f'<details class="aw-more-help"><summary>{_e(conv.ui.more_help[lang])}</summary>'
+        f"<ul>{items}</ul></details></section>"
+    )
 
 
 def render_ending(
@@ -256,8 +300,9 @@ def render_ending(
     services: Iterable[HelpService] | None = None,
     source: str | None = None,
 ) -> str:
-    """The ending's debrief: what happened, the signs, not their fault, not in trouble,
-    the steps, help.
+    """The ending's debrief, short and about this ending: what happened, the pupil's own
+    chat replayed with the signs marked, not their fault, not in trouble, the steps (one
+    tap away) and help.
 
     ``services`` default to course.yaml's help; ``source`` is the line naming the source.
     """
@@ -284,8 +329,10 @@ def render_ending(
     steps = "".join(
         f'<li data-step="{_e(s.id)}">{_e(s.text[lang])}</li>' for s in summary.steps
     )
-    heading = f"<h4>{_e(ui.steps[lang])}</h4>"
-    parts.append(f'<section class="aw-steps">{heading}<ol>{steps}</ol></section>')
+    parts.append(
+        f'<details class="aw-steps"><summary>{_e(ui.steps[lang])}</summary><ol>{steps}</ol>'
+        "</details>"
+    )
     parts.append(render_help(conv, services, lang))
     if source:
         parts.append(f'<p class="aw-source">{_e(source)}</p>')

@@ -3,8 +3,14 @@
 ``chat_widget(lang, scenario=…)`` is what a lesson shows. ``ChatWidget`` exposes its buttons
 (``choice_buttons``, ``flag_buttons``, ``back_button``, ``restart_button``) so tests can
 drive it with ``button.click()``. Bubbles are HTML from ``render``; every text is escaped
-there. Typing delays come from the data (at most 1.5 s) and are 0 when the environment
-variable ``AWARENESS_FAST=1`` is set.
+there.
+
+A choice is answered at once: the pupil's reply and its feedback, then the other side's
+messages, all in one update. Each of those messages carries how long "… is typing" shows
+before it (``typing_seconds``: longer for a longer message, after the message's own
+``pause``), and the page plays them one by one while the choices wait (awareness.js; off
+with prefers-reduced-motion). The kernel never waits. ``AWARENESS_FAST=1`` makes every
+time 0 (tests); ``AWARENESS_TYPING_SCALE`` multiplies them.
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ import functools
 import logging
 import os
 import random
-import time
 from collections.abc import Callable
 
 import ipywidgets as w
@@ -31,18 +36,39 @@ from awareness.conversation.model import (
 )
 from awareness.shared_models import button_widget, html_widget, shared_layout
 
-__all__ = ["MAX_TYPING", "ChatWidget", "chat_widget", "typing_delay"]
+__all__ = ["MAX_TYPING", "ChatWidget", "chat_widget", "typing_scale", "typing_seconds"]
 
 log = logging.getLogger(__name__)
 
-MAX_TYPING = 1.5
+# "… is typing": a start, then a little longer for every letter (and for a picture),
+# at most MAX_TYPING seconds.
+TYPING_START = 0.4
+TYPING_PER_CHAR = 0.015
+TYPING_PICTURE = 0.5
+MAX_TYPING = 2.0
 
 
-def typing_delay(node: Node) -> float:
-    """Seconds of "… skriver" before a message: from the data, ≤1.5, 0 when AWARENESS_FAST=1."""
+def typing_scale() -> float:
+    """How fast the chat plays: 1 as written, 0 with AWARENESS_FAST=1 (tests), or
+    AWARENESS_TYPING_SCALE (a number: 0.2 plays five times faster)."""
     if os.environ.get("AWARENESS_FAST") == "1":
         return 0.0
-    return max(0.0, min(node.typing, MAX_TYPING))
+    try:
+        return max(0.0, float(os.environ.get("AWARENESS_TYPING_SCALE", "1")))
+    except ValueError:
+        return 1.0
+
+
+def typing_seconds(node: Node, lang: str) -> tuple[float, float]:
+    """(typing, pause) for a message from the other side: "… is typing" grows with the
+    message's length (its ``typing`` when the scenario sets one), after its ``pause``."""
+    scale = typing_scale()
+    if node.typing is not None:
+        typing = node.typing
+    else:
+        typing = TYPING_START + TYPING_PER_CHAR * len(node.text[lang])
+        typing += TYPING_PICTURE if node.image else 0.0
+    return round(min(typing, MAX_TYPING) * scale, 2), round(node.pause * scale, 2)
 
 
 def _button(description: str, *classes: str, layout: w.Layout | None = None) -> w.Button:
@@ -72,7 +98,6 @@ class ChatWidget(w.VBox):
         self.services = list(services)
         self.engine = ChatEngine(conversation)
         self._rng = random.Random(seed) if seed is not None else None
-        self._quiet_until = 0.0
         self._messages: dict[str, w.Widget] = {}
         self._bubbles: dict[str, w.HTML] = {}
         self._feedback: dict[str, w.HTML] = {}
@@ -82,13 +107,24 @@ class ChatWidget(w.VBox):
 
         header = html_widget(
             f'<div class="aw-header"><h3>{render._e(conversation.title[lang])}</h3>'
-            f"<p>{render._e(conversation.intro[lang])}</p>"
+            f'<p class="aw-intro">{render._e(conversation.intro[lang])}</p>'
             f'<p class="aw-fiction">{render._e(conversation.fiction[lang])}</p>'
-            f'<p class="aw-hint"><span aria-hidden="true">⚑</span> '
+            f'<p class="aw-hint"><span class="aw-hint-icon" aria-hidden="true">⚑</span> '
             f"{render._e(ui.flag_hint[lang])}</p></div>"
         )
         self.progress_label = html_widget()
-        self.message_list = _vbox((), "aw-messages", "awareness-live", "awareness-scroll")
+        self.message_list = _vbox((), "aw-messages", "awareness-live")
+        # "… is typing" for each speaker on the other side, shown by the page while it
+        # plays new messages (awareness.js).
+        self.typing_slot = html_widget(
+            '<div class="aw-typing-slot">'
+            + "".join(
+                render.render_typing(conversation, s.id, lang, hidden=True)
+                for s in conversation.speakers
+                if s.side == "left"
+            )
+            + "</div>"
+        )
         self.prompt = html_widget()
         # A fixed set of choice buttons, relabelled at each decision point: the button a
         # keyboard user pressed stays on the page and keeps the focus.
@@ -105,20 +141,16 @@ class ChatWidget(w.VBox):
             _dom_classes=("aw-controls",),
             layout=shared_layout(),
         )
+        # The phone: the bar with who it is and the step, the messages, the choices.
+        screen = _vbox(
+            (self.progress_label, self.message_list, self.typing_slot, self.prompt,
+             self.choice_box),
+            "aw-screen",
+        )
         style = html_widget(f"<style>{render.render_css()}</style>")
         super().__init__(
-            [
-                style,
-                header,
-                self.progress_label,
-                self.message_list,
-                self.prompt,
-                self.choice_box,
-                self.ending_panel,
-                self.error_label,
-                controls,
-            ],
-            _dom_classes=("awareness-chat",),
+            [style, header, screen, self.ending_panel, self.error_label, controls],
+            _dom_classes=("awareness-chat", "aw-messenger"),
             layout=shared_layout(),
         )
         self._render(animate_from=None)
@@ -145,8 +177,6 @@ class ChatWidget(w.VBox):
         """Make a choice (what a choice button does)."""
         if choice_id not in {c.id for c in self.engine.choices}:
             return  # a late click on a button that has moved on
-        if time.monotonic() < self._quiet_until:
-            return  # pressed again while the messages were still coming in
         shown = len(self.engine.entries)
         # One message greys all choice buttons; not disabled: that would take the focus away.
         self.choice_box.add_class("aw-busy")
@@ -172,11 +202,21 @@ class ChatWidget(w.VBox):
             self._show_ending()
 
     # --- pieces ----------------------------------------------------------------------------
+    def _bubble(self, node: Node, flagged: bool = False) -> str:
+        """A message's HTML: with its avatar, and, from the other side, its typing time."""
+        typing, pause = None, 0.0
+        if self.conversation.side(node) == "left":
+            typing, pause = typing_seconds(node, self.lang)
+        return render.render_message(
+            self.conversation, node, self.lang, flagged, badge=False, avatar=True,
+            typing=typing, pause=pause,
+        )
+
     def _message(self, node: Node) -> w.Widget:
         """The widget for one message (cached): a bubble, plus a flag button on the left."""
         if node.id in self._messages:
             return self._messages[node.id]
-        bubble = html_widget(render.render_message(self.conversation, node, self.lang))
+        bubble = html_widget(self._bubble(node))
         self._bubbles[node.id] = bubble
         if self.conversation.side(node) == "left":
             button = _button(self.conversation.ui.flag[self.lang], "aw-flag-btn")
@@ -200,9 +240,7 @@ class ChatWidget(w.VBox):
     def _sync_flag(self, node_id: str) -> None:
         flagged = self.engine.is_flagged(node_id)
         node = self.conversation.node(node_id)
-        self._bubbles[node_id].value = render.render_message(
-            self.conversation, node, self.lang, flagged, badge=False
-        )
+        self._bubbles[node_id].value = self._bubble(node, flagged)
         button = self.flag_buttons[node_id]
         ui = self.conversation.ui
         with button.hold_sync():
@@ -224,30 +262,20 @@ class ChatWidget(w.VBox):
 
     # --- drawing ---------------------------------------------------------------------------
     def _render(self, animate_from: int | None) -> None:
-        """Draw the state; messages from index ``animate_from`` on appear one by one."""
+        """Draw the state. Messages from index ``animate_from`` on are new: the page plays
+        them one by one (their typing times are in their HTML)."""
         entries = self.engine.entries
         self.choice_buttons = []
         self.ending_panel.layout.display = "none"
         self.ending_panel.value = ""
         items: list[w.Widget] = []
-        waited = False
-        for index, entry in enumerate(entries):
+        for entry in entries:
             item = self._message(entry.node)
             if entry.node.id in self.flag_buttons:
                 self._sync_flag(entry.node.id)
-            new = animate_from is not None and index >= animate_from
-            delay = typing_delay(entry.node) if self.conversation.side(entry.node) == "left" else 0
-            if new and delay > 0:
-                bubble = render.render_typing(self.conversation, entry.node.speaker, self.lang)
-                typing = html_widget(bubble)
-                self.message_list.children = (*items, typing)
-                time.sleep(delay)
-                waited = True
             items.append(item)
             if entry.choice is not None:  # the student's answer and its feedback together
                 items.append(self._feedback_card(entry.choice))
-            if new:
-                self.message_list.children = tuple(items)
         self.message_list.children = tuple(items)
         self._show_progress()
         self.back_button.disabled = not self.engine.path
@@ -261,13 +289,20 @@ class ChatWidget(w.VBox):
             button.layout.display = "none"
             button.choice_id = None
         self.choice_box.remove_class("aw-busy")
-        # Clicks that queued up while the messages came in were meant for the old choices.
-        self._quiet_until = time.monotonic() + 0.2 if waited else 0.0
 
     def _show_progress(self) -> None:
         p = self.engine.progress()
-        self.progress_label.value = render.render_progress(
-            self.conversation, p.step, p.total, self.lang
+        conv = self.conversation
+        peer = next(s for s in conv.speakers if s.side == "left")
+        if self.engine.finished:
+            ended = render._e(conv.ui.ending[self.lang])
+            step = f'<p class="aw-progress aw-progress-end">{ended}</p>'
+        else:
+            step = render.render_progress(conv, p.step, p.total, self.lang)
+        self.progress_label.value = (
+            f'<div class="aw-topline"><span class="aw-avatar aw-av-{conv.speakers.index(peer)}" '
+            f'aria-hidden="true">{render._e(render.initials(peer.name[self.lang]))}</span>'
+            f'<span class="aw-peer">{render._e(peer.name[self.lang])}</span>{step}</div>'
         )
 
     def _show_choices(self) -> None:

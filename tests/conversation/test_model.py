@@ -366,9 +366,15 @@ def test_every_text_in_every_course_language(scenario):
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_typing_delays_are_short(scenario):
+def test_typing_delays_are_short_and_the_tone_turns_after_a_pause(scenario):
     conv = load_conversation(scenario=scenario)
-    assert all(0 <= node.typing <= 1.5 for node in conv.nodes)
+    assert all(node.typing is None or 0 <= node.typing <= 1.5 for node in conv.nodes)
+    assert all(0 <= node.pause <= 3 for node in conv.nodes)
+    # Where a threat comes after something else, the other side is silent a moment first.
+    for node in conv.nodes:
+        before = [n for n in conv.nodes if node.id in n.successors()]
+        if "threat" in node.tags and any("threat" not in n.tags for n in before):
+            assert node.pause > 0, node.id
 
 
 # --- words and safety ----------------------------------------------------------------------

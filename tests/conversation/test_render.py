@@ -91,9 +91,13 @@ def test_every_path_renders(scenario, lang):
         assert escape(conv.debrief.heading[lang]) in html
         for step in conv.steps:
             assert escape(step.text[lang]) in html
-        # every message flagged: the wrong flags are listed and counted, never "perfect"
-        assert 'class="aw-score"' in html and 'class="aw-wrong"' in html
+        # every message flagged: the wrong flags are marked and counted, never "perfect"
+        assert 'class="aw-score"' in html and "aw-mark-wrong" in html
         assert escape(conv.ui.perfect[lang]) not in html
+        # every number of the help services is a tel: link
+        for service in course.help:
+            for phone in service.phones:
+                assert f'href="tel:{phone}"' in html
 
 
 def test_decisions_show_every_choice_and_feedback(conv):
@@ -127,10 +131,14 @@ SAFE = ("c1-reply", "c1b-stay", "c2-go-along", "c3-send", "c4-break", "c5-get-he
 
 def test_flags_in_a_static_path(conv):
     html = render_path(conv, SAFE, "en", flags=["e1-mutual", "j1-reply"], services=[])
-    assert html.count("aw-flagged") == 1  # Jonas's own message cannot be flagged
-    found = html[html.index('class="aw-found"') : html.index('class="aw-missed"')]
-    assert 'data-tag="mutual-friend"' in found and 'data-tag="odd-language"' in found
-    assert 'class="aw-wrong"' not in html
+    # Jonas's own message cannot be flagged: the bubble, and its replay in the debrief
+    assert html.count('class="aw-msg aw-left aw-flagged"') == 1
+    assert html.count('class="aw-replay-msg aw-flagged"') == 1
+    replayed = html[html.index('class="aw-replay-item" data-node="e1-mutual"') :]
+    replayed = replayed[: replayed.index("</ul></li>")]
+    assert 'aw-mark-found" data-tag="mutual-friend"' in replayed
+    assert 'aw-mark-found" data-tag="odd-language"' in replayed
+    assert "aw-mark-wrong" not in html
 
 
 def test_counts_and_kind_words_for_wrong_flags(conv):
@@ -140,10 +148,14 @@ def test_counts_and_kind_words_for_wrong_flags(conv):
     score = conv.ui.score["nb"].replace("{found}", "2").replace("{total}", str(total))
     assert escape(score.replace("{wrong}", "2")) in html
     assert f'data-found="2" data-total="{total}" data-wrong="2"' in html
-    wrong = html[html.index('class="aw-wrong"') :]
-    assert 'data-node="d1-hello"' in wrong and 'data-node="e1-game"' in wrong
-    assert escape(conv.node("d1-hello").ordinary["nb"]) in wrong
+    assert 'aw-mark-wrong" data-node="d1-hello"' in html
+    assert 'aw-mark-wrong" data-node="e1-game"' in html
+    hello = html[html.index('aw-mark-wrong" data-node="d1-hello"') :]
+    assert escape(conv.node("d1-hello").ordinary["nb"]) in hello[: hello.index("</li>")]
     assert escape(conv.ui.wrong["nb"]) in html
+    # the replay follows the chat: the hello before the game talk
+    assert html.index('data-node="d1-hello"><div class="aw-replay') < html.index(
+        'data-node="e1-game"><div class="aw-replay')
 
 
 def test_the_shared_words_stand_in_for_a_message_without_its_own(conv):

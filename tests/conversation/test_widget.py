@@ -18,7 +18,12 @@ from awareness.conversation.model import (
     load_conversation,
     scenario_file,
 )
-from awareness.conversation.widget import ChatWidget, chat_widget, typing_delay
+from awareness.conversation.widget import (
+    MAX_TYPING,
+    ChatWidget,
+    chat_widget,
+    typing_seconds,
+)
 from awareness.paths import content_root
 
 LANGS = load_course().languages
@@ -51,8 +56,8 @@ def test_start_state(lang):
     chat = chat_widget(lang)
     conv = load_conversation()
     assert isinstance(chat, ChatWidget)
-    assert "awareness-chat" in chat._dom_classes
-    assert {"awareness-live", "awareness-scroll"} <= set(chat.message_list._dom_classes)
+    assert {"awareness-chat", "aw-messenger"} <= set(chat._dom_classes)
+    assert "awareness-live" in chat.message_list._dom_classes
     assert chat.shown_node_ids == ["d1-hello"]
     assert [b.description for b in chat.choice_buttons] == [
         c.text[lang] for c in conv.node("d1-hello").choices
@@ -64,6 +69,13 @@ def test_start_state(lang):
     assert progress in chat.progress_label.value
     assert chat.ending_panel.layout.display == "none"
     assert escape(conv.node("d1-hello").text[lang]) in html_of(chat.message_list)
+    # the messenger: who it is (with an avatar) in the top line, every speaker's "… is
+    # typing" drawn ahead and hidden
+    assert 'class="aw-peer">Emma_17<' in chat.progress_label.value
+    assert 'class="aw-avatar aw-av-0"' in chat.progress_label.value
+    typing = chat.typing_slot.value
+    for speaker in conv.speakers:
+        assert (f'data-speaker="{speaker.id}" hidden' in typing) == (speaker.side == "left")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -92,17 +104,24 @@ def test_clicking_to_the_safe_ending(lang):
     assert chat.ending_panel.layout.display is None
     ending = chat.ending_panel.value
     assert escape(conv.node("end-safe").ending.title[lang]) in ending
-    assert conv.ui.signs[lang] in ending
+    assert escape(conv.ui.replay[lang]) in ending
+    # the progress line says the chat has ended; its total never changed
+    assert escape(conv.ui.ending[lang]) in chat.progress_label.value
     for service in course.help:  # every help service (some have no web address)
         assert escape(service.name[lang]) in ending
         assert not service.url or escape(service.url) in ending
+        for phone in service.phones:  # every number one tap away
+            assert f'href="tel:{phone}"' in ending
     assert 'class="aw-not-your-fault"' in ending and 'class="aw-steps"' in ending
     assert 'class="aw-not-in-trouble"' in ending
     assert escape(course.source[lang]) in ending
-    # the counts of the warning-sign game, and the kind word on the small talk
+    # the counts of the warning-sign game, and the pupil's own chat replayed: the flagged
+    # small talk with the kind word on it, the signs found and missed marked
     assert 'data-found="2"' in ending and 'data-wrong="1"' in ending
-    wrong = ending[ending.index('class="aw-wrong"') :]
-    assert escape(conv.node("d1-hello").ordinary[lang]) in wrong
+    hello = ending[ending.index('data-node="d1-hello"') :]
+    assert escape(conv.node("d1-hello").ordinary[lang]) in hello.split("</li></ul></li>")[0]
+    assert 'class="aw-mark aw-mark-wrong"' in hello
+    assert ending.count("aw-mark-found") == 2
 
 
 def test_clicking_to_the_paid_ending_with_flags():
@@ -114,12 +133,10 @@ def test_clicking_to_the_paid_ending_with_flags():
     click_path(chat, ["c4-pay", "c6-pay-again"])
     assert chat.engine.current.id == "end-paid"
     ending = chat.ending_panel.value
-    found = ending[ending.index('class="aw-found"') : ending.index('class="aw-missed"')]
-    assert 'data-tag="mutual-friend"' in found
-    assert 'data-tag="money-demand"' in found
-    assert 'data-tag="higher-demand"' not in found
-    assert 'data-tag="higher-demand"' in ending
-    assert 'data-wrong="0"' in ending and 'class="aw-wrong"' not in ending
+    assert 'class="aw-mark aw-mark-found" data-tag="mutual-friend"' in ending
+    assert 'class="aw-mark aw-mark-found" data-tag="money-demand"' in ending
+    assert 'class="aw-mark aw-mark-missed" data-tag="higher-demand"' in ending
+    assert 'data-wrong="0"' in ending and "aw-mark-wrong" not in ending
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -141,7 +158,7 @@ def test_the_second_scenario_in_the_widget(lang):
     assert escape(conv.node("end-friend").ending.debrief[lang]) in ending
     assert escape(conv.debrief.heading[lang]) in ending
     assert escape(conv.ui.perfect[lang]) not in ending
-    assert 'data-node="l1-help"' in ending[ending.index('class="aw-wrong"') :]
+    assert 'class="aw-mark aw-mark-wrong" data-node="l1-help"' in ending
     assert "Sara" in chat._feedback["c1-no"].value  # "Sara valgte:" / "Sara chose:"
 
 
@@ -253,33 +270,37 @@ def test_a_broken_content_file_shows_a_short_message(monkeypatch):
     assert "boom" not in shown.value
 
 
-def test_typing_delay_from_the_data(monkeypatch):
+def test_typing_grows_with_the_message_and_pauses_before_the_threat(monkeypatch):
     conv = load_conversation()
-    node = conv.node("d2-pictures")
-    assert typing_delay(node) == 0.0  # AWARENESS_FAST=1
+    hello, threat = conv.node("d1-hello"), conv.node("e3-recorded")
+    assert typing_seconds(hello, "nb") == (0.0, 0.0)  # AWARENESS_FAST=1
     monkeypatch.delenv("AWARENESS_FAST")
-    assert typing_delay(node) == node.typing <= 1.5
+    short = conv.node("e1-game")  # "Hva spiller du? 🎮"
+    long = conv.node("e1-mutual")
+    assert typing_seconds(short, "nb")[0] < typing_seconds(long, "nb")[0] <= MAX_TYPING
+    assert typing_seconds(hello, "nb")[1] == 0.0
+    assert typing_seconds(threat, "nb")[1] == threat.pause > 0  # the tone turns
+    monkeypatch.setenv("AWARENESS_TYPING_SCALE", "0.5")
+    assert typing_seconds(long, "nb")[0] == pytest.approx(
+        min(widget_module.TYPING_START + widget_module.TYPING_PER_CHAR
+            * len(long.text["nb"]), MAX_TYPING) * 0.5, abs=0.01)
 
 
-def test_typing_indicator_before_the_other_sides_messages(monkeypatch):
+def test_a_choice_is_answered_at_once_and_the_page_gets_the_typing_times(monkeypatch):
+    """The kernel never waits: a choice brings every new message in one update, each
+    from the other side with how long "… is typing" shows before it (for the page)."""
     monkeypatch.delenv("AWARENESS_FAST")
     chat = chat_widget("nb")
-    sleeps, typing_shown = [], []
-
-    def fake_sleep(seconds):
-        sleeps.append(seconds)
-        typing_shown.append(html_of(chat.message_list).count("aw-typing"))
-
-    monkeypatch.setattr(widget_module.time, "sleep", fake_sleep)
     chat.choice_button("c1-reply").click()
     # e1-mutual, e1-game, e1-same, e1-flattery and d1b-move come from the other side;
     # j1-reply and j1-game are Jonas's
-    assert sleeps == [1.0, 0.6, 0.6, 0.8, 0.8]
-    assert typing_shown == [1, 1, 1, 1, 1]
+    for node_id in ("e1-mutual", "e1-game", "e1-same", "e1-flattery", "d1b-move"):
+        typing, pause = typing_seconds(chat.conversation.node(node_id), "nb")
+        assert f'data-typing="{typing:g}" data-pause="{pause:g}"' in chat._bubbles[node_id].value
+    assert "data-typing" not in chat._bubbles.get("j1-reply", w.HTML()).value
     assert "aw-typing" not in html_of(chat.message_list)
-    # a second press queued while the messages came in is not taken as the next choice
-    chat.choice_buttons[0].click()
     assert chat.engine.path == ("c1-reply",)
+    assert [b.choice_id for b in chat.choice_buttons] == ["c1b-move", "c1b-stay", "c1b-stop"]
 
 
 def _injected() -> Conversation:
