@@ -122,6 +122,7 @@ UI_KEYS: dict[str, tuple[str, ...]] = {
     "right_answer": (),
     "not_right": (),
     "summary_heading": (),
+    "summary_kind": (),
     "score": ("right", "total"),
     "topic_score": ("right", "total"),
     "all_right": (),

@@ -210,12 +210,18 @@ def summary_html(
     lang: str,
     titles: dict[str, str] | None = None,
 ) -> str:
-    """The end of a quiz: score, and per topic the result and what to read again."""
+    """The end of a quiz, as a friendly card: the score on the first try, and per topic
+    what went well or a link straight to the part to read again (``<lesson>.ipynb#<part>``:
+    the lesson page opens at that part)."""
+    from awareness.illustrations import STAR
+
     titles = titles or {}
-    parts = ['<div class="quiz-summary">']
+    parts = [f'<div class="quiz-summary">{STAR}']
     parts.append(f'<h3 class="quiz-summary-head">{escape(ui.t("summary_heading", lang))}</h3>')
     score = ui.t("score", lang, right=summary.right, total=summary.total)
     parts.append(f'<p class="quiz-score">{escape(score)}</p>')
+    if summary.right < summary.total:
+        parts.append(f'<p class="quiz-kind">{escape(ui.t("summary_kind", lang))}</p>')
     parts.append('<ul class="quiz-topics">')
     for topic in summary.topics:
         name = ui.t(f"topic_{topic.topic}", lang)
@@ -231,12 +237,12 @@ def summary_html(
             parts.append(f' <span class="quiz-revisit-head">{escape(ui.t("revisit", lang))}</span>')
             parts.append('<ul class="quiz-revisit">')
             for ref in topic.revisit:
-                lesson_id = ref.split("#", 1)[0]
+                lesson_id, _, section_id = ref.partition("#")
                 title = titles.get(lesson_id, lesson_id)
                 section = titles.get(ref, ref)
+                href = f"{lesson_id}.ipynb" + (f"#{section_id}" if section_id else "")
                 parts.append(
-                    f'<li><a href="{escape(lesson_id)}.ipynb">{escape(title)}</a>'
-                    f" – {escape(section)}</li>"
+                    f'<li><a href="{escape(href)}">{escape(title)} – {escape(section)}</a></li>'
                 )
             parts.append("</ul>")
         parts.append("</li>")

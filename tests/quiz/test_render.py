@@ -119,7 +119,7 @@ def test_summary_html(make_question, ui, languages):
         summary, ui, lang, {"04-prevention": EVIL, "04-prevention#friends-only": "Bare venner"}
     )
     assert ui.t("score", lang, right=0, total=1) in html
-    assert 'href="04-prevention.ipynb"' in html
+    assert 'href="04-prevention.ipynb#friends-only"' in html  # the lesson opens at that part
     assert "Bare venner" in html
     assert "<script" not in html and "&lt;script&gt;" in html
 

@@ -247,8 +247,8 @@ def test_finish_shows_summary_with_pointers(banks, ui, languages, course):
     summary = w.summary.value
     assert ui.t("score", lang, right=len(questions) - 1, total=len(questions)) in summary
     assert ui.t("topic_prevention", lang) in summary
-    lesson_id = missed.revisit.split("#")[0]
-    assert f'href="{lesson_id}.ipynb"' in summary
+    lesson_id, _, section_id = missed.revisit.partition("#")
+    assert f'href="{lesson_id}.ipynb#{section_id}"' in summary  # straight to that part
     assert course.section_title(missed.revisit, lang) in summary
     assert visible(w.restart_button) and not visible(w.check_button)
     assert w.inputs.children == ()
