@@ -218,6 +218,7 @@ class ChatUI(Strict):
     mark_found: Text
     mark_missed: Text
     mark_wrong: Text
+    why_signs: Text
     more_help: Text
     error: Text
     map_title: Text

@@ -226,30 +226,40 @@ def render_score(conv: Conversation, summary: Summary, lang: str) -> str:
     )
 
 
+def _excerpt(text: str, words: int = 10) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
 def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
     """The warning signs on this path, replayed: the counts, then the pupil's own chat,
-    only the messages that matter, each marked: a sign found (✓), a sign missed (○, with
-    why it is one), an ordinary message flagged (✗, with why it is ordinary)."""
+    only the messages that matter, each marked: a sign found (✓), a sign missed (○), an
+    ordinary message flagged (✗, with why it is ordinary). Why each sign is one is a tap
+    away, so the debrief stays short."""
     ui = conv.ui
     marks: dict[str, list[str]] = {}
 
     def mark(node_id: str, html: str) -> None:
         marks.setdefault(node_id, []).append(html)
 
+    def chip(kind: str, icon: str, word: str, text: str, attr: str) -> str:
+        return (
+            f'<li class="aw-mark aw-mark-{kind}" {attr}><span aria-hidden="true">{icon}</span> '
+            f'<span class="aw-sr">{_e(word)}: </span>{text}</li>'
+        )
+
     for sign in summary.found:
         hit = next((n for n in sign.node_ids if n in summary.flagged), sign.node_ids[0])
-        mark(hit, f'<li class="aw-mark aw-mark-found" data-tag="{_e(sign.tag.id)}">'
-             f'<span aria-hidden="true">✓</span> <strong>{_e(ui.mark_found[lang])}:</strong> '
-             f"{_e(sign.tag.label[lang])}</li>")
+        mark(hit, chip("found", "✓", ui.mark_found[lang], _e(sign.tag.label[lang]),
+                       f'data-tag="{_e(sign.tag.id)}"'))
     for sign in summary.missed:
-        mark(sign.node_ids[0], f'<li class="aw-mark aw-mark-missed" data-tag="{_e(sign.tag.id)}">'
-             f'<span aria-hidden="true">○</span> <strong>{_e(ui.mark_missed[lang])}:</strong> '
-             f"{_e(sign.tag.label[lang])} – {_e(sign.tag.explanation[lang])}</li>")
+        mark(sign.node_ids[0], chip("missed", "○", ui.mark_missed[lang],
+                                    _e(sign.tag.label[lang]), f'data-tag="{_e(sign.tag.id)}"'))
     for flag in summary.wrong:
         why = flag.explanation[lang] if flag.explanation else ui.small_talk[lang]
-        mark(flag.node.id, f'<li class="aw-mark aw-mark-wrong" data-node="{_e(flag.node.id)}">'
-             f'<span aria-hidden="true">✗</span> <strong>{_e(ui.mark_wrong[lang])}:</strong> '
-             f"{_e(why)}</li>")
+        text = f"<strong>{_e(ui.mark_wrong[lang])}:</strong> {_e(why)}"
+        mark(flag.node.id, chip("wrong", "✗", ui.mark_wrong[lang], text,
+                                f'data-node="{_e(flag.node.id)}"'))
     order = {node_id: i for i, node_id in enumerate(summary.transcript)}
     items = []
     for node_id in sorted(marks, key=lambda n: order.get(n, len(order))):
@@ -259,7 +269,7 @@ def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
         items.append(
             f'<li class="aw-replay-item" data-node="{_e(node_id)}">'
             f'<div class="aw-replay-msg{flagged}"><span class="aw-name">'
-            f"{_e(speaker.name[lang])}</span> {_e(node.text[lang])}</div>"
+            f"{_e(speaker.name[lang])}</span> {_e(_excerpt(node.text[lang]))}</div>"
             f'<ul class="aw-marks">{"".join(marks[node_id])}</ul></li>'
         )
     if summary.perfect and summary.found:
@@ -272,10 +282,27 @@ def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
         note = ""
     if summary.wrong:
         note += f'<p class="aw-none aw-wrong-note">{_e(ui.wrong[lang])}.</p>'
+    legend = (
+        f'<p class="aw-legend"><span><span aria-hidden="true">✓</span> {_e(ui.mark_found[lang])}'
+        f'</span> <span><span aria-hidden="true">○</span> {_e(ui.mark_missed[lang])}</span></p>'
+    )
+    signs = [*summary.found, *summary.missed]
+    signs.sort(key=lambda s: order.get(s.node_ids[0], len(order)))
+    why = "".join(
+        f'<li data-tag="{_e(s.tag.id)}"><strong>{_e(s.tag.label[lang])}</strong> – '
+        f"{_e(s.tag.explanation[lang])}</li>"
+        for s in signs
+    )
+    details = (
+        f'<details class="aw-why"><summary>{_e(ui.why_signs[lang])}</summary><ul>{why}</ul>'
+        "</details>"
+        if signs
+        else ""
+    )
     return (
         f'<section class="aw-signs"><h4>{_e(ui.replay[lang])}</h4>'
-        f"{render_score(conv, summary, lang)}{note}"
-        f'<ol class="aw-replay">{"".join(items)}</ol></section>'
+        f"{render_score(conv, summary, lang)}{note}{legend if items else ''}"
+        f'<ol class="aw-replay">{"".join(items)}</ol>{details}</section>'
     )
 
 

@@ -19,6 +19,7 @@ import functools
 import logging
 import os
 import random
+import time
 from collections.abc import Callable
 
 import ipywidgets as w
@@ -46,6 +47,8 @@ TYPING_START = 0.4
 TYPING_PER_CHAR = 0.015
 TYPING_PICTURE = 0.5
 MAX_TYPING = 2.0
+# A second press this soon after a choice (a double tap) is not taken as the next choice.
+CHOICE_QUIET = 0.3
 
 
 def typing_scale() -> float:
@@ -98,6 +101,7 @@ class ChatWidget(w.VBox):
         self.services = list(services)
         self.engine = ChatEngine(conversation)
         self._rng = random.Random(seed) if seed is not None else None
+        self._quiet_until = 0.0
         self._messages: dict[str, w.Widget] = {}
         self._bubbles: dict[str, w.HTML] = {}
         self._feedback: dict[str, w.HTML] = {}
@@ -177,6 +181,9 @@ class ChatWidget(w.VBox):
         """Make a choice (what a choice button does)."""
         if choice_id not in {c.id for c in self.engine.choices}:
             return  # a late click on a button that has moved on
+        if time.monotonic() < self._quiet_until:
+            return  # a double tap: the second press was meant for the old choices
+        self._quiet_until = time.monotonic() + CHOICE_QUIET * typing_scale()
         shown = len(self.engine.entries)
         # One message greys all choice buttons; not disabled: that would take the focus away.
         self.choice_box.add_class("aw-busy")

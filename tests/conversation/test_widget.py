@@ -301,6 +301,9 @@ def test_a_choice_is_answered_at_once_and_the_page_gets_the_typing_times(monkeyp
     assert "aw-typing" not in html_of(chat.message_list)
     assert chat.engine.path == ("c1-reply",)
     assert [b.choice_id for b in chat.choice_buttons] == ["c1b-move", "c1b-stay", "c1b-stop"]
+    # a double tap: the second press, on the relabelled button, is not the next choice
+    chat.choice_buttons[0].click()
+    assert chat.engine.path == ("c1-reply",)
 
 
 def _injected() -> Conversation:
