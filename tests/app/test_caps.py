@@ -204,7 +204,7 @@ def test_tabs_up_to_the_cap_then_a_friendly_page_then_room_again(caps, browser):
         closed = time.monotonic()
         tabs[0].close()
         # The waiting tab asks again by itself (after Retry-After) and gets its lesson.
-        extra.locator(".awareness-nav").first.wait_for(timeout=40_000)
+        extra.locator(".awareness-nav").first.wait_for(state="attached", timeout=40_000)
         wait_ready(extra)
         assert time.monotonic() - closed <= 40
     finally:

@@ -71,7 +71,7 @@ def test_voila_front_end_is_still_the_fallback(tmp_path, browser):
         page = context.new_page()
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
-        page.goto(lesson_url(server.url, "nb", "02-the-conversation"))
+        page.goto(lesson_url(server.url, "nb", "02-the-conversation") + "#chat")
         conv = load_conversation()
         first = next(n for n in conv.nodes if n.choices).choices[0]
         page.get_by_role("button", name=first.text["nb"], exact=True).click(timeout=90_000)
@@ -149,7 +149,7 @@ def test_lite_js_takes_any_model_id(app_url, offline_page):
     """Model ids and state keys such as __proto__ are ordinary keys: the page keeps
     working, and nothing reaches Object.prototype."""
     page = offline_page.page
-    open_lesson(page, app_url, "en", "04-prevention")
+    open_lesson(page, app_url, "en", "04-prevention", whole=True)
     poll(page, "window.awarenessLite && window.awarenessLite.ready", 60_000)
     kernel_id = page.evaluate(
         "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")

@@ -10,7 +10,7 @@ import yaml
 
 from awareness.content.course import load_course
 from awareness.conversation.model import load_conversation
-from tests.app.pages import open_lesson, wait_ready
+from tests.app.pages import open_lesson, wait_ready, whole_lesson
 from tests.app.test_student_path import path_to, play_chat
 from tests.conftest import ROOT, AppServer, free_port
 
@@ -101,6 +101,7 @@ def test_injection_strings_show_as_text_and_run_nothing(injected_server, offline
     page.goto(injected_server.url + where)
     if where:
         wait_ready(page)
+        whole_lesson(page)  # every part on the page
     shown = page.get_by_text(f"{INJECT} {marker}", exact=False).first
     shown.wait_for(timeout=60_000)
     page.wait_for_timeout(500)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from awareness.content.course import load_course
 from awareness.quiz.model import load_banks, load_ui
-from tests.app.pages import LOAD_TIMEOUT, open_lesson
+from tests.app.pages import LOAD_TIMEOUT, open_lesson, show_part_of
 from tests.conftest import ROOT
 
 LANG = "nb"
@@ -22,6 +22,7 @@ def test_answer_wrong_then_right_and_finish(app_url, offline_page):
     bank = load_banks(ROOT)[LESSON]
     page = offline_page.page
     open_lesson(page, app_url, LANG, LESSON)
+    show_part_of(page, ".quiz")  # the part of the lesson with the quiz
     quiz = page.locator(".quiz")
     quiz.scroll_into_view_if_needed()
     check = quiz.get_by_role("button", name=ui.t("check", LANG))
@@ -98,6 +99,7 @@ def test_long_options_on_a_phone_wrap_without_covering_each_other(app_url, offli
         if bank.final is not None:
             continue  # the final quiz draws its questions from these banks
         open_lesson(page, app_url, LANG, lesson_id)
+        show_part_of(page, ".quiz")
         quiz = page.locator(".quiz")
         check = quiz.get_by_role("button", name=ui.t("check", LANG))
         check.wait_for(timeout=LOAD_TIMEOUT)

@@ -116,7 +116,7 @@
       nav.className = "aw-steps-nav";
       nav.setAttribute("aria-label", fill(words.part_of, { n: i + 1, total: groups.length }));
       var step = { id: group.id, el: section, heading: heading, nav: nav,
-                   chat: !!section.querySelector("[data-chat]") };
+                   chat: !!section.querySelector("[data-chat]"), lock: null };
       if (i > 0) {
         step.back = button("aw-back", "← " + (words.previous_part || ""));
         step.back.addEventListener("click", function () { show(i - 1, true); });
@@ -127,11 +127,13 @@
         step.next = button("aw-next", (words.next_part || "") + (title ? ": " + title : "") + " →");
         step.next.addEventListener("click", function () { show(i + 1, true); });
         nav.appendChild(step.next);
-        step.lock = document.createElement("p");
-        step.lock.className = "aw-locked";
-        step.lock.hidden = true;
-        step.lock.textContent = words.chat_first || "";
-        nav.appendChild(step.lock);
+        if (step.chat) {
+          step.lock = document.createElement("p");
+          step.lock.className = "aw-locked";
+          step.lock.hidden = true;
+          step.lock.textContent = words.chat_first || "";
+          nav.appendChild(step.lock);
+        }
       }
       section.appendChild(nav);
       steps.push(step);
@@ -152,8 +154,8 @@
 
   function updateLocks() {
     steps.forEach(function (step) {
-      if (!step.next) return;
-      var locked = step.chat && !played(step);
+      if (!step.next || !step.lock) return;
+      var locked = !played(step);
       step.next.disabled = locked;
       step.lock.hidden = !locked;
     });
@@ -378,19 +380,27 @@
       }
     });
     updateLocks();
-    // An ending shown while the keyboard focus was on a choice that went away: the focus
+    // An ending shown while the focus was on a choice that went away with it: the focus
     // goes to the ending's heading (the messages before it have been read out).
+    var again = false;
     document.querySelectorAll(".awareness-chat .aw-ending h3").forEach(function (h) {
       if (h.getAttribute("data-seen")) return;
-      h.setAttribute("data-seen", "1");
       var chat = h.closest(".awareness-chat");
+      if (!chat || chat.classList.contains("aw-playing")) { again = true; return; }
       var focus = document.activeElement;
-      if (chat && !chat.classList.contains("aw-playing") && (!focus || focus === document.body)) {
+      var lost = !focus || focus === document.body || (chat.contains(focus) && !focus.offsetParent);
+      if (lost) {
         h.setAttribute("tabindex", "-1");
         h.focus({ preventScroll: true });
         h.scrollIntoView({ block: "nearest" });
+        h.setAttribute("data-seen", "1");
+      } else if (focus.closest(".aw-choices") && chat.contains(focus)) {
+        again = true; // the pressed choice is about to go: look again
+      } else {
+        h.setAttribute("data-seen", "1"); // the pupil is elsewhere: leave the focus there
       }
     });
+    if (again) window.setTimeout(watchEndings, 150);
   }
 
   // ------------------------------------------------------------------------ helpers
