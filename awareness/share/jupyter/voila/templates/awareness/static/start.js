@@ -64,13 +64,13 @@
       if (finished) done++;
       if (p && li.getAttribute("data-lesson") === p.last) last = i;
     });
-    // Where to go on: the lesson last opened, if it is not finished; else the first
-    // lesson after it (then from the start) that is not.
+    // Where to go on: the lesson last opened, if it is not finished; else the next one
+    // started and not finished (after it, then from the start); else the next one not
+    // finished.
     if (last >= 0) {
-      for (var k = 0; k < items.length && !next; k++) {
-        var li = items[(last + k) % items.length];
-        if (!li.classList.contains("aw-done")) next = li;
-      }
+      var order = items.slice(last).concat(items.slice(0, last));
+      next = order.filter(function (li) { return li.classList.contains("aw-started"); })[0] ||
+             order.filter(function (li) { return !li.classList.contains("aw-done"); })[0] || null;
     }
     var cont = document.querySelector(".aw-continue");
     if (cont) {
