@@ -167,3 +167,31 @@ def test_lite_js_takes_any_model_id(app_url, offline_page):
     assert choice.is_checked()
     assert page.locator(".widget-html-content", has_text="__proto__").count() == 0
     assert offline_page.errors == []
+
+
+PAGE_BUDGET_KB = 60  # RULES: lesson page front-end (lite.js + CSS + assets), gzipped
+
+
+def test_a_lesson_page_front_end_stays_under_its_budget(app_url):
+    """Every script and stylesheet a lesson page loads, plus the stylesheets its widgets
+    bring (chat, quiz, checklist), gzipped: at most 60 KB."""
+    import gzip
+
+    from awareness.checklist import CSS_FILE as CHECKLIST_CSS
+    from awareness.conversation.render import CSS_FILE as CHAT_CSS
+    from awareness.quiz.render import CSS_FILE as QUIZ_CSS
+
+    sizes: dict[str, int] = {}
+    for lang, lesson_id in [(COURSE.languages[0], lesson.id) for lesson in COURSE.lessons]:
+        _, html = fetch(lesson_url(app_url, lang, lesson_id))
+        for url in page_assets(html):
+            if url not in sizes:
+                _, body = fetch(app_url.rstrip("/") + url)
+                sizes[url] = len(gzip.compress(body.encode("utf-8"), 6))
+    for css in (CHAT_CSS, QUIZ_CSS, CHECKLIST_CSS):
+        sizes[css.name] = len(gzip.compress(css.read_bytes(), 6))
+    total = sum(sizes.values()) / 1024
+    print(f"lesson page front-end: {total:.1f} KB gzipped "
+          + ", ".join(f"{u.split('/')[-1].split('?')[0]} {n / 1024:.1f}" for u, n in sizes.items()))
+    assert not [u for u in sizes if "index.css" in u or "theme-light" in u], "JupyterLab's CSS"
+    assert total <= PAGE_BUDGET_KB, sizes

@@ -462,3 +462,32 @@ def test_high_contrast_keeps_every_mark(app_url, browser):
         assert page.evaluate(OUTSIDE) == []
     finally:
         context.close()
+
+
+# One lesson in each language: a page without JavaScript never connects to its kernel,
+# so it counts against the per-client cap until its grace is over (RULES: few pages).
+NO_SCRIPT = list(zip(COURSE.languages, ("02-the-conversation", "04-prevention", "05-summary"),
+                     strict=False))
+
+
+@pytest.mark.parametrize(("lang", "lesson_id"), NO_SCRIPT)
+def test_without_javascript_the_whole_lesson_reads_in_order(app_url, browser, lang, lesson_id):
+    """No JavaScript (or a reader that ignores it): the lesson shows every part, in
+    course.yaml's order, and its help box with the numbers to call."""
+    lesson = COURSE.lesson(lesson_id)
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(lesson_url(app_url, lang, lesson.id))
+        parts = [
+            el.get_attribute("data-section")
+            for el in page.locator("[data-section]").all()
+            if el.is_visible()
+        ]
+        assert parts == lesson.section_ids
+        help_box = page.locator(".awareness-help")
+        assert help_box.is_visible()
+        assert help_box.locator("a[href^='tel:']").count() >= 5
+        assert page.locator("#loading").is_hidden()
+    finally:
+        context.close()
