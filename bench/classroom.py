@@ -305,6 +305,9 @@ def ready_timer(selector: str, text: str) -> str:
         "__TEXT__", json.dumps(text))
 
 
+# The lesson part with the chat (course.yaml section id): a link to it opens the lesson there.
+CHAT_PART = "#chat"
+
 # Click -> feedback on screen, timed in the page: from the click event to the frame in
 # which the feedback text is in the chat (Playwright's click and its reply add 50-100 ms
 # of their own; those times are kept as clicks_outside in latest.json).
@@ -375,7 +378,9 @@ def chromium_students(url: str, clicks: list[tuple[str, str]], n: int, ready: th
         await asyncio.sleep(max(0.0, when["start_at"] - time.monotonic()))
         t0 = time.monotonic()
         try:
-            await page.goto(url, wait_until="commit")
+            # The lesson shows one part at a time: the page opens at the chat's part, as a
+            # pupil has it on screen after pressing Next to it (the same page and kernel).
+            await page.goto(url + CHAT_PART, wait_until="commit")
             # From the start of the navigation to the frame that shows the first choice.
             # Awaited, not polled: Playwright's role and text queries, polled in three
             # pages on the machine that also runs the server, would take CPU a student's
