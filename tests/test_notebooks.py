@@ -49,3 +49,27 @@ def test_executes_headless_without_error(path, monkeypatch):
             assert out.get("name") != "stderr", f"{path.name}: {out.get('text')}"
             html = out.get("data", {}).get("text/html", "")
             assert "awareness-error" not in html, f"{path.name}: a part could not be shown"
+
+
+def test_every_phone_number_in_a_lesson_is_a_link_to_call():
+    """A help number written in a lesson's text is a tel: link (a phone calls it at a tap),
+    the same numbers course.yaml's help services list."""
+    import re
+
+    from awareness.html_parts import spaced_number
+
+    course = load_course(ROOT)
+    phones = {spaced_number(p): p for s in course.help for p in s.phones}
+    number = re.compile(r"(?<![\d\w:])(" + "|".join(map(re.escape, phones)) + r")(?!\d)")
+    bare = []
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            text = "".join(cell["source"])
+            for m in number.finditer(text):
+                linked = text[m.start() - 1 : m.start()] == "[" and text[m.end() :].startswith(
+                    f"](tel:{phones[m.group(1)]})")
+                if not linked:
+                    bare.append(f"{path.parent.name}/{path.name}: {m.group(1)}")
+    assert bare == []
