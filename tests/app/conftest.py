@@ -7,11 +7,14 @@ import time
 
 import pytest
 
+from awareness.content.course import load_course
 from tests.app.pupils import kernels
 from tests.conftest import AppServer, free_port
 
-POOLS = 10  # --pool 1: one ready kernel for each of the 10 lesson pages
-MAX_KERNELS = 16
+_COURSE = load_course()
+# --pool 1: one ready kernel for each lesson page (every lesson in every language).
+POOLS = len(_COURSE.languages) * len(_COURSE.lessons)
+MAX_KERNELS = POOLS + 6  # room for the pupils of a test beside the full pools
 MAX_PER_CLIENT = 2
 GRACE = 3.0  # seconds, for both unconnected and closed pages
 PROXY = "127.0.0.9"

@@ -1,8 +1,8 @@
 """Caps: one client cannot take the classroom server down, and a pupil who moves from
 lesson to lesson (or a class behind one proxy) is never refused for pages no longer open.
 
-Against the caps server (tests/app/conftest.py): 10 pool kernels, at most 16 kernels, 2
-pages per client, pages that never connect or have closed are let go after 3 s.
+Against the caps server (tests/app/conftest.py): one pool kernel per lesson page, room
+for 6 more, 2 pages per client, pages that never connect or have closed are let go after 3 s.
 """
 
 from __future__ import annotations
