@@ -189,17 +189,14 @@ class Started:
         self.manifest.unlink(missing_ok=True)
 
 
-def wait_ready(url: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
+def redis_argv(sock: Path) -> list[str]:
+    """Debian's redis-server for the replicas: on its own socket (no TCP port; bound to
+    127.0.0.1 should one be given), memory only (no snapshots, no append-only file)."""
+    return [
+        REDIS, "--port", "0", "--bind", "127.0.0.1", "--unixsocket", str(sock),
+        "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
+        "--daemonize", "no", "--loglevel", "warning",
+    ]
 
 
 def start(args: argparse.Namespace) -> int:
@@ -242,11 +239,8 @@ def start(args: argparse.Namespace) -> int:
         env["AWARENESS_TRUSTED_PROXY"] = ",".join(dict.fromkeys(["127.0.0.1", *trusted]))
         if args.redis:
             sock = (run_dir / f"redis-{args.port}.sock").resolve()
-            started.spawn("redis", [
-                REDIS, "--port", "0", "--bind", "127.0.0.1", "--unixsocket", str(sock),
-                "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
-                "--daemonize", "no", "--loglevel", "warning",
-            ], run_dir / f"redis-{args.port}.pid", run_dir / f"redis-{args.port}.log")
+            started.spawn("redis", redis_argv(sock), run_dir / f"redis-{args.port}.pid",
+                          run_dir / f"redis-{args.port}.log")
             env["AWARENESS_REDIS_URL"] = f"unix://{sock}"
         for port in ports:
             argv = [sys.executable, "-m", "awareness", "serve", "--host", "127.0.0.1",

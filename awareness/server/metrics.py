@@ -23,6 +23,9 @@ jupyter_server's metrics, whose labels name handlers and kernel ids, are not mix
   counted; one with no reply within a minute is dropped.
 - ``process_*``: the server process's own CPU and memory (prometheus_client's
   process collector; its kernels are processes of their own).
+
+Only a scraper that asks the replica itself gets them: a request that came through a
+proxy (``X-Forwarded-For``) gets 404.
 """
 
 from __future__ import annotations
@@ -226,6 +229,10 @@ class MetricsHandler(tornado.web.RequestHandler):
         self.health = health
 
     def get(self) -> None:
+        # For a scraper that asks the replica itself: one replica's counts read through a
+        # load balancer would pass for the whole app's (and need not be public).
+        if "X-Forwarded-For" in self.request.headers or "Forwarded" in self.request.headers:
+            raise tornado.web.HTTPError(404)
         self.health.snapshot()
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
         self.set_header("Cache-Control", "no-store")
