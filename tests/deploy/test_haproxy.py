@@ -56,8 +56,9 @@ def test_the_config_routes_by_a_replica_named_cookie_checks_healthz_and_forwards
     assert re.search(r"^\s*timeout tunnel", text, re.M)  # websockets
     # A page's websocket follows its cookie even to a replica that takes no new pupils.
     persist = re.search(r"force-persist if \{ path_reg (\S+) \}", text).group(1)
-    assert re.match(persist, "/api/kernels/0b5e2e7c-1f6a-4e4b-9b1c-8f0e6b7d9a11/channels")
-    assert not re.match(persist, "/voila/render/nb/02-the-conversation.ipynb")
+    assert re.search(persist, "/api/kernels/0b5e2e7c-1f6a-4e4b-9b1c-8f0e6b7d9a11/channels")
+    assert re.search(persist, "/prefix/api/kernels/0b5e2e7c/channels")  # behind a base URL
+    assert not re.search(persist, "/voila/render/nb/02-the-conversation.ipynb")
     assert "option redispatch" in text
     # Nothing about a pupil in a log.
     assert "httplog" not in text and "tcplog" not in text
