@@ -104,6 +104,39 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages divided among the processes that share them
+    (the kernels' common libraries are counted once in a tree's sum, unlike RSS)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def pupils_cost(server_pid: int, server_rest: tuple[float, float]) -> dict:
+    """What a server needs for 30 pupils: 30 times a pupil's kernel (the mean RSS and PSS
+    of the students' kernels still running, those whose pages are open; a student's
+    kernel is a pool kernel that has run the lesson, then clicked in) plus the server
+    process's own growth since it was at rest."""
+    ids = kernel_ids(server_pid)
+    with _STUDENTS_LOCK:
+        given = [pid for kid, pid in ids.items() if kid in STUDENT_KERNELS]
+    if not given:  # every student has gone: the pool kernels are the same kernels
+        given = list(ids.values())
+    rss = statistics.mean(rss_mb(p) for p in given) if given else 0.0
+    pss = statistics.mean(pss_mb(p) for p in given) if given else 0.0
+    grow_rss = rss_mb(server_pid) - server_rest[0]
+    grow_pss = pss_mb(server_pid) - server_rest[1]
+    return {
+        "kernels_measured": len(given), "kernel_rss_mb": rss, "kernel_pss_mb": pss,
+        "server_growth_rss_mb": grow_rss, "server_growth_pss_mb": grow_pss,
+        "rss_mb": 30 * rss + grow_rss, "pss_mb": 30 * pss + grow_pss,
+    }
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """CPU time of these processes and of their children that have ended (a process's
     cutime and cstime): students' kernels are stopped once their page has closed."""
@@ -207,7 +240,9 @@ def wait_pools_full(server: Server, expected: int, timeout: float = 600) -> tupl
         busy = cpu_seconds(tree(server.proc.pid)) - cpu
         stable = stable + 1 if (n == last and busy < 0.2) else 0
         last = n
-        if (n >= expected and stable >= 2) or stable >= 15:
+        # Stopped growing (a pool that cannot fill), but not before the first kernel: on a
+        # busy machine the pools wait for an idle core before they start.
+        if (n >= expected and stable >= 2) or (stable >= 15 and n > 0):
             return time.monotonic() - start, n
     raise RuntimeError(f"pools did not settle: {last} of {expected} kernels")
 
@@ -234,6 +269,9 @@ async def student(base: str, path: str, want: list[str] | None, start_at: float)
         resp = await client.fetch(HTTPRequest(base + path, request_timeout=300,
                                               network_interface=address))
         html = resp.body.decode()
+        # Behind the replicas' proxy the page's websocket must go where the page came
+        # from: the browser sends back the routing cookie the proxy set.
+        cookies = [c.split(";", 1)[0] for c in resp.headers.get_list("Set-Cookie")]
         match = re.search(r'"kernelId": "([0-9a-f-]+)"', html)
         if not match:
             return {"ok": False, "error": "no kernel id"}
@@ -242,6 +280,7 @@ async def student(base: str, path: str, want: list[str] | None, start_at: float)
         ws = await websocket_connect(HTTPRequest(
             base.replace("http", "ws") + f"api/kernels/{match.group(1)}/channels",
             connect_timeout=300, network_interface=address,
+            headers={"Cookie": "; ".join(cookies)} if cookies else None,
         ))
         t_ws = time.monotonic() - t0
         if want is None:  # the baseline: a kernel that answers is the first interaction
@@ -667,6 +706,8 @@ def main(argv: list[str] | None = None) -> int:
         report["warm_up_seconds"] = time.monotonic() - t0  # server start to full pools
         pids = tree(app.proc.pid)
         report["rest_rss_mb"] = sum(rss_mb(p) for p in pids)
+        report["rest_pss_mb"] = sum(pss_mb(p) for p in pids)
+        server_rest = (rss_mb(app.proc.pid), pss_mb(app.proc.pid))
         kernels = kernel_pids(app.proc.pid)
         per_kernel = [rss_mb(p) for p in kernels]
         report["kernel_rss_mb_median"] = statistics.median(per_kernel) if per_kernel else 0
@@ -695,6 +736,10 @@ def main(argv: list[str] | None = None) -> int:
         report["ours_chromium_outside"] = sorted(
             r["ttfi_outside"] for r in ours if r.get("chromium") and r.get("ok"))
         report["ours"]["cpu_seconds"] = cpu_seconds(tree(app.proc.pid)) - cpu0
+        # The class's kernels, before their pages close and they are let go.
+        report["class_rss_mb"] = sum(rss_mb(p) for p in tree(app.proc.pid))
+        report["class_pss_mb"] = sum(pss_mb(p) for p in tree(app.proc.pid))
+        report["pupils_cost"] = pupils_cost(app.proc.pid, server_rest)
         times = [t for r in ours if r.get("chromium") and r.get("ok") for t in r["clicks"]]
         report["click_samples"] = len(times)
         report["click_feedback_p50"] = pct(times, 0.5)
@@ -734,6 +779,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         app.stop()
 
+    report["replicas"] = replicas_row(args, lang, path, want, clicks, conv.ui.restart[lang])
+    print("replicas:", {k: v for k, v in report["replicas"].items() if k != "summary"},
+          flush=True)
+
     b95, o95 = report["baseline"]["ttfi_p95"], report["ours"]["ttfi_p95"]
     report["ratio_p95"] = o95 / b95 if b95 else float("nan")
     report["kernel_rss_ratio"] = report["kernel_rss_mb_median"] / report["bare_kernel_rss_mb"]
@@ -745,6 +794,117 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS / f"{name}.md").write_text(table)
     print(table)
     return 0
+
+
+REPLICAS = 2
+CLASS_POOL = 16  # per replica: the two hold the single server's 32 between them
+
+
+def healthz(port: int) -> int | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return None
+
+
+def replicas_row(args, lang: str, path: str, want: list[str],
+                 clicks: list[tuple[str, str]], restart: str) -> dict:
+    """The same class on 2 replicas behind HAProxy (`make replicas REPLICAS=2`'s script),
+    each with half the class pool (AWARENESS_CLASS_POOL=16): time to first interaction,
+    click -> feedback, and what each replica holds at rest and with its share of the
+    class (RSS, PSS) and the CPU seconds it spent on the burst."""
+    port = free_port()
+    while any(healthz(port + i) is not None or not _port_free(port + i)
+              for i in range(REPLICAS + 1)):
+        port = free_port()
+    run_dir = Path(tempfile.mkdtemp(prefix="bench-replicas-"))
+    script = [sys.executable, str(ROOT / "deploy" / "replicas.py")]
+    proxy = subprocess.Popen(
+        [*script, "start", "--replicas", str(REPLICAS), "--port", str(port),
+         "--run-dir", str(run_dir), "--", "--class-lang", lang],
+        cwd=ROOT, env={**os.environ, "AWARENESS_CLASS_POOL": str(CLASS_POOL)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    ports = [port + i for i in range(1, REPLICAS + 1)]
+    row: dict = {"replicas": REPLICAS, "class_pool_per_replica": CLASS_POOL}
+    try:
+        t0 = time.monotonic()
+        deadline = t0 + 600
+        while not all(healthz(p) == 200 for p in ports):
+            if proxy.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the replicas did not get ready")
+            time.sleep(1)
+        row["warm_up_seconds"] = time.monotonic() - t0
+        pids = [int((run_dir / f"{p}.pid").read_text()) for p in ports]
+        # Quiet: the last pool kernels' notebooks have run.
+        while True:
+            cpu = cpu_seconds([q for pid in pids for q in tree(pid)])
+            time.sleep(2)
+            if cpu_seconds([q for pid in pids for q in tree(pid)]) - cpu < 0.4:
+                break
+        row["rest_rss_mb"] = [sum(rss_mb(q) for q in tree(pid)) for pid in pids]
+        row["rest_pss_mb"] = [sum(pss_mb(q) for q in tree(pid)) for pid in pids]
+        server_rest = [(rss_mb(pid), pss_mb(pid)) for pid in pids]
+        cpu0 = [cpu_seconds(tree(pid)) for pid in pids]
+        results = burst(f"http://127.0.0.1:{port}/", path, want, args.students,
+                        args.chromium, clicks, click_after=3, restart=restart)
+        row["cpu_seconds"] = [cpu_seconds(tree(pid)) - c for pid, c in zip(pids, cpu0,
+                                                                           strict=True)]
+        row["class_rss_mb"] = [sum(rss_mb(q) for q in tree(pid)) for pid in pids]
+        row["class_pss_mb"] = [sum(pss_mb(q) for q in tree(pid)) for pid in pids]
+        row["pupils_cost"] = [pupils_cost(pid, rest) for pid, rest in zip(pids, server_rest,
+                                                                          strict=True)]
+        row["summary"] = summary(results)
+        times = [t for r in results if r.get("chromium") and r.get("ok") for t in r["clicks"]]
+        row["click_feedback_p50"] = pct(times, 0.5)
+        row["click_feedback_p95"] = pct(times, 0.95)
+        row["click_samples"] = len(times)
+        # Each replica's share of the class, from its own /metrics.
+        import urllib.request
+
+        from prometheus_client.parser import text_string_to_metric_families
+
+        row["pupils"] = []
+        for p in ports:
+            with urllib.request.urlopen(f"http://127.0.0.1:{p}/metrics", timeout=5) as r:
+                text = r.read().decode()
+            served = next(s.value for f in text_string_to_metric_families(text)
+                          for s in f.samples if s.name == "awareness_pages_served_total"
+                          and s.labels.get("page") == "lesson")
+            row["pupils"].append(int(served))
+    finally:
+        subprocess.run([*script, "stop", "--port", str(port), "--run-dir", str(run_dir)],
+                       cwd=ROOT, capture_output=True, timeout=120)
+        try:
+            proxy.wait(60)
+        except subprocess.TimeoutExpired:
+            proxy.kill()
+    pupils = sum(row["pupils"]) or 1
+    per30 = 30 / pupils
+    # A replica's 30 pupils: 30 kernels, its server's growth for its share scaled to 30.
+    costs = row["pupils_cost"]
+    row["per_30_pupils"] = {
+        "rss_mb": statistics.mean(c["rss_mb"] - c["server_growth_rss_mb"] for c in costs)
+        + sum(c["server_growth_rss_mb"] for c in costs) * per30 / len(costs),
+        "pss_mb": statistics.mean(c["pss_mb"] - c["server_growth_pss_mb"] for c in costs)
+        + sum(c["server_growth_pss_mb"] for c in costs) * per30 / len(costs),
+        "cpu_seconds": sum(row["cpu_seconds"]) * per30,
+    }
+    return row
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def markdown(r: dict) -> str:
@@ -796,7 +956,59 @@ def markdown(r: dict) -> str:
              f"second ({r['machine']['cores']} cores).", "",
              "| measure | ours | stock Voilà, empty notebook |", "|---|---|---|"]
     lines += [f"| {a} | {b_} | {c} |" for a, b_, c in rows]
+    if "replicas" in r:
+        lines += ["", replicas_markdown(r)]
     return "\n".join(lines) + "\n"
+
+
+def replicas_markdown(r: dict) -> str:
+    """The same class on one process and on two replicas behind HAProxy, side by side,
+    and what one replica needs per 30 pupils."""
+    o, x = r["ours"], r["replicas"]
+    s = x["summary"]
+    per = 30 / max(1, r["students"])
+    single30 = {
+        "rss_mb": r["pupils_cost"]["rss_mb"],
+        "pss_mb": r["pupils_cost"]["pss_mb"],
+        "cpu_seconds": o["cpu_seconds"] * per,
+    }
+    per30 = x["per_30_pupils"]
+
+    def pair(values, fmt="{:.0f}"):
+        return " + ".join(fmt.format(v) for v in values)
+
+    rows = [
+        ("Time to first interaction p50 / p95 / max (s)",
+         f"{o['ttfi_p50']:.2f} / {o['ttfi_p95']:.2f} / {o['ttfi_max']:.2f}",
+         f"{s['ttfi_p50']:.2f} / {s['ttfi_p95']:.2f} / {s['ttfi_max']:.2f}"),
+        ("Click → feedback p50 / p95 (ms, Chromium, timed in the page)",
+         f"{r['click_feedback_p50'] * 1000:.0f} / {r['click_feedback_p95'] * 1000:.0f}",
+         f"{x['click_feedback_p50'] * 1000:.0f} / {x['click_feedback_p95'] * 1000:.0f}"),
+        ("Failures", str(o["failures"]), str(s["failures"])),
+        ("Pupils per process (lesson pages served)", str(r["students"]),
+         pair(x["pupils"], "{}")),
+        ("Class pool per process / warm-up (s)",
+         f"32 / {r['warm_up_seconds']:.0f}",
+         f"{x['class_pool_per_replica']} each / {x['warm_up_seconds']:.0f}"),
+        ("At rest: RSS / PSS (MB)", f"{r['rest_rss_mb']:.0f} / {r['rest_pss_mb']:.0f}",
+         f"{pair(x['rest_rss_mb'])} / {pair(x['rest_pss_mb'])}"),
+        ("With the class: RSS / PSS (MB)",
+         f"{r['class_rss_mb']:.0f} / {r['class_pss_mb']:.0f}",
+         f"{pair(x['class_rss_mb'])} / {pair(x['class_pss_mb'])}"),
+        ("CPU seconds in the burst", f"{o['cpu_seconds']:.1f}",
+         pair(x["cpu_seconds"], "{:.1f}")),
+        ("**Per 30 pupils**: 30 pupils' kernels and the server's growth, RSS / PSS (MB); "
+         "CPU seconds of the burst (pages, kernels, pool refills)",
+         f"{single30['rss_mb']:.0f} / {single30['pss_mb']:.0f}, "
+         f"{single30['cpu_seconds']:.1f}",
+         f"{per30['rss_mb']:.0f} / {per30['pss_mb']:.0f}, {per30['cpu_seconds']:.1f}"),
+    ]
+    lines = [f"The same class on {x['replicas']} replicas behind HAProxy (`make replicas "
+             f"REPLICAS={x['replicas']}`, AWARENESS_CLASS_POOL={x['class_pool_per_replica']}"
+             " each), next to the single process above.", "",
+             "| measure | one process | replicas (each) |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
