@@ -45,7 +45,7 @@ from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
 from awareness.server.ceiling import KERNEL_ENV, launch_ceiling
-from awareness.server.template import LAUNCHER, TITLE_SPACE
+from awareness.server.template import ENV_PAD, ENV_SPACE, LAUNCHER, TITLE_SPACE
 
 __all__ = [
     "ForkProvisioner",
@@ -178,6 +178,7 @@ class KernelTemplate(LoggingConfigurable):
         super().__init__(**kwargs)
         self.proc: subprocess.Popen | None = None
         self.space = 0  # bytes of command line a kernel may have
+        self.env_space = 0  # bytes of environment
         self.starts = 0  # templates started (the first and any that replaced it)
         self._reply: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -201,6 +202,7 @@ class KernelTemplate(LoggingConfigurable):
         # so the template has it from its start); pydevd, imported ahead for the
         # kernels' debugger, would warn about frozen modules once per template.
         env = {**os.environ, **KERNEL_ENV, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        env[ENV_PAD] = " " * ENV_SPACE  # room for a kernel's own environment
         cmd = [sys.executable, "-m", "awareness.server.template", "--reply-fd",
                str(write_end), " " * TITLE_SPACE]  # fmt: skip
         try:
@@ -245,8 +247,8 @@ class KernelTemplate(LoggingConfigurable):
     def _answer(self, line: str) -> None:
         head, _, rest = line.partition(" ")
         if head == "ready":
-            space, _, _pid = rest.partition(" ")
-            self.space = int(space)
+            space, _, env_space = rest.partition(" ")
+            self.space, self.env_space = int(space), int(env_space)
             if self._ready is not None and not self._ready.done():
                 self._ready.set_result(True)
             return
@@ -331,9 +333,12 @@ class KernelTemplate(LoggingConfigurable):
         """A forked kernel's pid; raises TemplateUnavailable (why) if there is none."""
         if not await self.ready():
             raise TemplateUnavailable("the kernel template is not running")
-        title = len(b"\0".join(os.fsencode(a) for a in argv)) + 1
+        title = sum(len(os.fsencode(a)) + 1 for a in argv)
         if title > self.space:
             raise TemplateUnavailable(f"the kernel's command line is longer than {self.space}")
+        block = sum(len(os.fsencode(k)) + len(os.fsencode(v)) + 2 for k, v in env.items())
+        if block > self.env_space:
+            raise TemplateUnavailable(f"the kernel's environment is larger than {self.env_space}")
         ident = next(self._ids)
         future = asyncio.get_running_loop().create_future()
         self._pending[ident] = future

@@ -37,7 +37,16 @@ import signal
 import sys
 import time
 
-__all__ = ["PRELOAD", "TITLE_SPACE", "holds_only", "main", "set_title"]
+__all__ = [
+    "ENV_PAD",
+    "ENV_SPACE",
+    "PRELOAD",
+    "TITLE_SPACE",
+    "holds_only",
+    "main",
+    "set_environ_block",
+    "set_title",
+]
 
 # What a lesson kernel imports on its way to showing a lesson (measured: the modules of a
 # kernel that ran lesson 02, less those these bring in), imported once here.
@@ -63,8 +72,11 @@ PRELOAD = (
     "awareness.shared_models",
 )
 # Bytes of command line the template reserves for a kernel's (python, -m,
-# ipykernel_launcher, -f and the connection file's path).
+# ipykernel_launcher, -f and the connection file's path), and of environment beyond its
+# own (a kernel's is the server's and a few more).
 TITLE_SPACE = 4096
+ENV_SPACE = 16384
+ENV_PAD = "AWARENESS_TEMPLATE_SPACE"
 LAUNCHER = ("-m", "ipykernel_launcher")
 
 
@@ -75,24 +87,36 @@ def _log(text: str) -> None:
 # ----------------------------------------------------------------------------- title
 
 
-def _arg_area() -> tuple[int, int]:
-    """Where this process's command line lives in its memory (/proc/self/stat fields 48
-    and 49, arg_start and arg_end)."""
+def _areas() -> tuple[tuple[int, int], tuple[int, int]]:
+    """Where this process's command line and environment live in its memory
+    (/proc/self/stat fields 48-51: arg_start, arg_end, env_start, env_end)."""
     with open("/proc/self/stat") as fh:
         fields = fh.read().rsplit(")", 1)[1].split()
-    return int(fields[45]), int(fields[46])
+    return (int(fields[45]), int(fields[46])), (int(fields[47]), int(fields[48]))
+
+
+def _overwrite(area: tuple[int, int], items: list[bytes], what: str) -> None:
+    start, end = area
+    data = b"".join(item + b"\0" for item in items)
+    size = end - start
+    if len(data) > size:
+        raise ValueError(f"{what} of {len(data)} bytes does not fit in {size}")
+    ctypes.memmove(start, data + b"\0" * (size - len(data)), size)
 
 
 def set_title(argv: list[str]) -> None:
     """Write ``argv`` over this process's command line (what /proc/<pid>/cmdline and ps
     show), NUL-separated as the kernel sees it, the rest of the area zeroed. Raises
     ValueError when it does not fit."""
-    start, end = _arg_area()
-    data = b"\0".join(os.fsencode(a) for a in argv) + b"\0"
-    size = end - start
-    if len(data) > size:
-        raise ValueError(f"a command line of {len(data)} bytes does not fit in {size}")
-    ctypes.memmove(start, data + b"\0" * (size - len(data)), size)
+    _overwrite(_areas()[0], [os.fsencode(a) for a in argv], "a command line")
+
+
+def set_environ_block(env: dict[str, str]) -> None:
+    """Write ``env`` over the environment this process started with (what
+    /proc/<pid>/environ shows; the process itself reads ``os.environ``). Raises
+    ValueError when it does not fit."""
+    items = [os.fsencode(k) + b"=" + os.fsencode(v) for k, v in env.items()]
+    _overwrite(_areas()[1], items, "an environment")
 
 
 # ----------------------------------------------------------------------------- checks
@@ -269,6 +293,7 @@ def run_kernel(request: dict) -> int:
         os.chdir(request["cwd"])
     confine_this_process(int(request.get("memory_mb") or 0))
     set_title(argv)
+    set_environ_block(dict(os.environ))
     import ipykernel_launcher
 
     sys.argv = [ipykernel_launcher.__file__, *argv[len(LAUNCHER) + 1 :]]
@@ -292,8 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     # The server's Ctrl+C is for the server; it closes our input when it goes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     preload()
-    start, end = _arg_area()
-    os.write(args.reply_fd, f"ready {end - start} {os.getpid()}\n".encode())
+    (start, end), (env_start, env_end) = _areas()
+    os.write(args.reply_fd, f"ready {end - start} {env_end - env_start}\n".encode())
     request = serve(args.reply_fd)
     if request is None:
         return 0
