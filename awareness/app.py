@@ -38,6 +38,7 @@ from awareness.kernels import CourseKernelManager, paced_pools
 from awareness.paths import PACKAGE, content_root
 from awareness.server import hooks, logs
 from awareness.server.clients import HostAllowList
+from awareness.server.forks import launcher_problem
 from awareness.server.handlers import (
     LessonConnection,
     LessonHandler,
@@ -234,6 +235,11 @@ class CourseVoila(Voila):
                 self.class_language,
             )
         self._clip_pools()
+        problem = launcher_problem(
+            self.config.KernelProvisionerFactory.get("default_provisioner_name")
+        )
+        if problem:
+            raise SystemExit(problem)
         # The words the page template needs (while loading, and when a kernel is lost).
         ui = {
             lang: {key: course.t(key, lang) for key in PAGE_WORDS}

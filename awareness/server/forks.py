@@ -54,6 +54,8 @@ __all__ = [
     "TemplateUnavailable",
     "can_fork",
     "forkable",
+    "launcher_problem",
+    "server_template",
 ]
 
 log = logging.getLogger("awareness.kernels")
@@ -105,6 +107,25 @@ def forkable(cmd: list[str]) -> str | None:
     if not same:
         return "the kernel runs another Python than the server"
     return None
+
+
+def launcher_problem(name: str | None) -> str | None:
+    """None if ``name`` is an installed kernel provisioner (a kernel launcher); else a
+    one-line message."""
+    from importlib.metadata import entry_points
+
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    if not name:
+        return None
+    names = sorted({ep.name for ep in entry_points(group=KernelProvisionerFactory.GROUP_NAME)})
+    if name in names:
+        return None
+    return (
+        f"awareness: no kernel launcher named {name!r} (KernelProvisionerFactory."
+        f"default_provisioner_name; installed: {', '.join(names)}). If it is "
+        "'awareness-fork', install the course again: make .venv/.installed"
+    )
 
 
 class ForkedKernel:

@@ -71,6 +71,9 @@ PRELOAD = (
     "awareness.checklist",
     "awareness.shared_models",
 )
+# What a module imported ahead would have done had it been imported in the kernel:
+# ipywidgets registers its comm targets at import when a kernel runs.
+ON_KERNEL_IMPORT = (("ipywidgets", "register_comm_target"),)
 # Bytes of command line the template reserves for a kernel's (python, -m,
 # ipykernel_launcher, -f and the connection file's path), and of environment beyond its
 # own (a kernel's is the server's and a few more).
@@ -299,10 +302,17 @@ def run_kernel(request: dict) -> int:
     sys.argv = [ipykernel_launcher.__file__, *argv[len(LAUNCHER) + 1 :]]
     from ipykernel import kernelapp
 
-    # ipykernel read JPY_PARENT_PID when the template imported it: the kernel's own.
-    kernelapp.IPKernelApp.launch_instance(
+    # What IPKernelApp.launch_instance does, and in between what the modules imported
+    # ahead do when they are first imported in a kernel. ipykernel read JPY_PARENT_PID
+    # when the template imported it: the kernel's own.
+    app = kernelapp.IPKernelApp.instance(
         parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0)
     )
+    app.initialize()
+    for module, hook in ON_KERNEL_IMPORT:
+        if module in sys.modules:
+            getattr(sys.modules[module], hook)()
+    app.start()
     return 0
 
 

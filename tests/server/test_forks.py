@@ -164,9 +164,12 @@ def test_a_kernel_has_its_title_pid_session_ceiling_and_environment(launcher, ke
                         "os.getcwd() in sys.path)")
     assert reply["status"] == "ok"
     assert reply["out"].strip() == f"{pid} 2 ['-f', '{connection}'] True False"
-    # A lesson runs in it.
-    reply = kernels.run(kernel_id, 'from awareness import show_chat\nshow_chat("nb")')
+    # A lesson runs in it, and a page can ask for its widgets (ipywidgets' comm targets:
+    # registered at import in a kernel, so for a forked kernel once it runs).
+    reply = kernels.run(kernel_id, 'from awareness import show_chat\nshow_chat("nb")\n'
+                        "import comm; print(sorted(comm.get_comm_manager().targets))")
     assert reply["status"] == "ok", reply
+    assert "['jupyter.widget', 'jupyter.widget.control']" in reply["out"]
 
 
 @pytest.mark.parametrize("launcher", LAUNCHERS, indirect=True)
@@ -322,3 +325,12 @@ def test_what_the_template_holds_is_checked_before_a_fork():
     assert clean == "None"
     assert re.fullmatch(r"fd \d+ \(socket:\[\d+\]\)", sock)
     assert thread == "2 threads"
+
+
+def test_an_unknown_kernel_launcher_is_one_line():
+    assert forks.launcher_problem("awareness-fork") is None
+    assert forks.launcher_problem("local-provisioner") is None
+    assert forks.launcher_problem(None) is None
+    problem = forks.launcher_problem("awareness-frok")
+    assert problem.startswith("awareness: no kernel launcher named 'awareness-frok'")
+    assert "\n" not in problem and "awareness-fork, local-provisioner" in problem
