@@ -30,13 +30,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import fcntl
 import itertools
 import json
 import logging
 import os
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from typing import Any
 
@@ -234,6 +237,10 @@ class KernelTemplate(LoggingConfigurable):
         finally:
             os.close(write_end)
         self.starts += 1
+        stdin = self.proc.stdin.fileno()
+        os.set_blocking(stdin, False)
+        with contextlib.suppress(OSError):  # room for many requests (1 MB, Linux's limit)
+            fcntl.fcntl(stdin, fcntl.F_SETPIPE_SZ, 1 << 20)
         os.set_blocking(read_end, False)
         self._reply = read_end
         self._buffer = b""
@@ -343,6 +350,8 @@ class KernelTemplate(LoggingConfigurable):
                 and self._ready.done() and not self._ready.exception():
             self._attach()
             return True
+        if self.proc is not None and self.proc.poll() is not None and self._reply is not None:
+            self._lost()  # it died, and its pipe's end has not been read yet
         if self._starting is not None and not self._starting.done():
             return await asyncio.shield(self._starting)
         if self._failed_at is not None and time.monotonic() - self._failed_at < self.retry_after:
@@ -365,17 +374,32 @@ class KernelTemplate(LoggingConfigurable):
         self._pending[ident] = future
         request = {"id": ident, "argv": argv, "env": env, "cwd": cwd, "memory_mb": memory_mb}
         try:
-            assert self.proc is not None and self.proc.stdin is not None
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-            self.proc.stdin.flush()
-        except (OSError, ValueError) as exc:  # the template is gone
+            self._send(json.dumps(request).encode() + b"\n")
+        except (OSError, ValueError, TemplateUnavailable) as exc:
             self._pending.pop(ident, None)
             raise TemplateUnavailable(f"the kernel template cannot be reached ({exc})") from None
         try:
             return await asyncio.wait_for(future, self.fork_timeout)
         except TimeoutError:
             self._pending.pop(ident, None)
+            # A template that does not answer is stopped; another is started.
+            if self.proc is not None and self.proc.poll() is None:
+                log.warning("awareness: the kernel template did not answer in %.0f s: "
+                            "it is stopped", self.fork_timeout)
+                self.proc.kill()
             raise TemplateUnavailable("the kernel template did not answer in time") from None
+
+    def _send(self, data: bytes) -> None:
+        """Write a request whole, or not at all, without ever blocking the server: a
+        template that stopped reading must not stop the event loop."""
+        assert self.proc is not None and self.proc.stdin is not None
+        fd = self.proc.stdin.fileno()
+        size = fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+        unread = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0]
+        if size - unread < len(data):
+            raise TemplateUnavailable("the kernel template is not reading its requests")
+        if os.write(fd, data) != len(data):  # cannot happen with the room checked
+            raise TemplateUnavailable("a request was cut short")
 
     def close(self) -> None:
         """Stop the template (kernels forked from it go on)."""

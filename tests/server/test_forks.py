@@ -266,6 +266,26 @@ def test_a_template_that_dies_is_started_again_and_its_kernels_live_on(
 
 
 @pytest.mark.parametrize("launcher", ["awareness-fork"], indirect=True)
+def test_a_template_that_stops_answering_is_replaced_and_the_kernel_starts_anyway(
+        launcher, kernels, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, "awareness.kernels")
+    monkeypatch.setattr(forks, "_SAID", set())
+    kernels.start()
+    template = forks.server_template()
+    monkeypatch.setattr(template, "fork_timeout", 1.0)
+    stuck = template.pid
+    os.kill(stuck, signal.SIGSTOP)  # hung: it reads no request and answers none
+    t0 = time.monotonic()
+    kernel_id = kernels.start()
+    assert not kernels.provisioner(kernel_id).forked  # started as a program meanwhile
+    assert time.monotonic() - t0 < 30
+    assert "did not answer in 1 s: it is stopped" in caplog.text
+    wait_until(lambda: template.pid not in (None, stuck), 60, "a new template")
+    assert stat(stuck) is None
+    assert kernels.provisioner(kernels.start()).forked
+
+
+@pytest.mark.parametrize("launcher", ["awareness-fork"], indirect=True)
 def test_without_fork_kernels_start_as_programs_with_one_log_line(
         launcher, kernels, monkeypatch, caplog):
     caplog.set_level(logging.WARNING, "awareness.kernels")
