@@ -231,6 +231,9 @@ def test_a_killed_or_full_kernel_leaves_the_others_and_the_template_alone(launch
     assert reply["status"] == "error" and reply["ename"] == "MemoryError"
     for kernel_id in (full, other):
         assert kernels.run(kernel_id, "print(sum(range(10)))")["out"].strip() == "45"
+    # Forked from one process, yet each draws its own random numbers (quizzes shuffle).
+    draws = {kernels.run(k, "import random; print(random.random())")["out"] for k in ids[1:]}
+    assert len(draws) == 2
     assert forks.server_template().pid == template and stat(template)[0] != "Z"
     fourth = kernels.start()
     assert kernels.provisioner(fourth).forked and forks.server_template().pid == template
