@@ -18,7 +18,13 @@ full when every kernel the server runs that no student was given is ready (stude
 kernels are let go 30 s after their page closes, so the total count goes down as well
 as up).
 
-Writes bench/results/latest.json and bench/results/latest.md and prints the table.
+Memory: the PSS of the app's whole process tree (server, kernel template, kernels) at
+rest and 60 s after the burst, while the simulated students are still in the lesson
+(their pages stay open; `--hold`). Before the app, both kernel launchers are measured
+side by side in this process: 8 lesson kernels each, forked from the template and
+started as programs (request -> kernel_info reply, PSS per kernel after lesson 02).
+
+Writes bench/results/latest.json and bench/results/latest.md and prints the tables.
 Nothing leaves 127.0.0.1.
 """
 
