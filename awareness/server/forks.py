@@ -234,6 +234,9 @@ class KernelTemplate(LoggingConfigurable):
                 cmd, stdin=subprocess.PIPE, pass_fds=(write_end,), env=env,
                 start_new_session=True,  # the terminal's Ctrl+C is the server's
             )  # fmt: skip
+        except OSError:
+            os.close(read_end)
+            raise
         finally:
             os.close(write_end)
         self.starts += 1
