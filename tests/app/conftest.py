@@ -11,9 +11,11 @@ from tests.app.pupils import kernels
 from tests.conftest import ROOT, AppServer, free_port
 
 # --pool 1: one ready kernel for each lesson page (every language's, the start page has
-# none); the total cap leaves room for six more, as when there were 10 pages and 16.
+# none). The total cap leaves room for ten more: forked kernels refill the pools within a
+# second, so a pupil moving from page to page finds them full while the pages closed in
+# the last GRACE seconds still count toward it.
 POOLS = len([p for p in (ROOT / "lessons").glob("*/*.ipynb") if not p.name.startswith("00-")])
-MAX_KERNELS = POOLS + 6
+MAX_KERNELS = POOLS + 10
 MAX_PER_CLIENT = 2
 GRACE = 3.0  # seconds, for both unconnected and closed pages
 PROXY = "127.0.0.9"
