@@ -7,14 +7,16 @@ import time
 
 import pytest
 
+from awareness.content.course import load_course
 from tests.app.pupils import kernels
-from tests.conftest import ROOT, AppServer, free_port
+from tests.conftest import AppServer, free_port
 
-# --pool 1: one ready kernel for each lesson page (every language's, the start page has
-# none). The total cap leaves room for ten more: forked kernels refill the pools within a
-# second, so a pupil moving from page to page finds them full while the pages closed in
-# the last GRACE seconds still count toward it.
-POOLS = len([p for p in (ROOT / "lessons").glob("*/*.ipynb") if not p.name.startswith("00-")])
+_COURSE = load_course()
+# --pool 1: one ready kernel for each lesson page (every lesson in every language).
+POOLS = len(_COURSE.languages) * len(_COURSE.lessons)
+# Room for ten more beside the full pools: forked kernels refill the pools within a
+# second, so a pupil moving from page to page meets them full while the pages closed in
+# the last GRACE seconds still count toward the total cap.
 MAX_KERNELS = POOLS + 10
 MAX_PER_CLIENT = 2
 GRACE = 3.0  # seconds, for both unconnected and closed pages
