@@ -16,6 +16,7 @@ help:
 	@echo "make app    - set up and serve the student app on http://$(HOST):$(PORT)/"
 	@echo "              (CLASS_LANG=nn: a class that opens the lessons in nynorsk)"
 	@echo "              (MAX_PER_CLIENT=, MAX_KERNELS=, KERNEL_MEMORY_MB=, TRUSTED_PROXY=, ALLOWED_HOSTS=)"
+	@echo "              (KERNEL_LAUNCHER=local-provisioner: kernels started as programs, not forked)"
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
@@ -54,9 +55,13 @@ LIMITS_ENV = $(if $(MAX_PER_CLIENT),AWARENESS_MAX_PER_CLIENT=$(MAX_PER_CLIENT)) 
 	$(if $(KERNEL_MEMORY_MB),AWARENESS_KERNEL_MEMORY_MB=$(KERNEL_MEMORY_MB)) \
 	$(if $(TRUSTED_PROXY),AWARENESS_TRUSTED_PROXY=$(TRUSTED_PROXY)) \
 	$(if $(ALLOWED_HOSTS),AWARENESS_ALLOWED_HOSTS=$(ALLOWED_HOSTS))
+# How lesson kernels start: forked from a warm template (awareness-fork, voila.json's
+# default) or as programs, jupyter_client's ordinary launcher (local-provisioner).
+KERNEL_LAUNCHER ?=
+LAUNCHER_ARG = $(if $(KERNEL_LAUNCHER),--KernelProvisionerFactory.default_provisioner_name=$(KERNEL_LAUNCHER))
 app: $(STAMP)
 	$(LIMITS_ENV) $(PY) -m awareness serve --host $(HOST) --port $(PORT) --pool $(POOL) \
-	  $(if $(CLASS_LANG),--class-lang $(CLASS_LANG)) $(ARGS)
+	  $(if $(CLASS_LANG),--class-lang $(CLASS_LANG)) $(LAUNCHER_ARG) $(ARGS)
 
 serve: app
 

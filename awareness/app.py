@@ -38,6 +38,7 @@ from awareness.kernels import CourseKernelManager, paced_pools
 from awareness.paths import PACKAGE, content_root
 from awareness.server import health, hooks, logs, metrics, sizing
 from awareness.server.clients import HostAllowList
+from awareness.server.forks import launcher_problem
 from awareness.server.handlers import (
     LessonHandler,
     LessonSocketHandler,
@@ -250,6 +251,11 @@ class CourseVoila(Voila):
                 dict(section.get("kernel_pools_config") or {}), self.class_pool_size
             )
         self._clip_pools()
+        problem = launcher_problem(
+            self.config.KernelProvisionerFactory.get("default_provisioner_name")
+        )
+        if problem:
+            raise SystemExit(problem)
         # The words the page template needs (while loading, and when a kernel is lost).
         ui = {
             lang: {key: course.t(key, lang) for key in PAGE_WORDS}
