@@ -9,18 +9,23 @@ HOST ?= 127.0.0.1
 PORT ?= 8866
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: app serve test check lint chromium slides notes bench clean help
+.PHONY: app serve test check lint chromium debian-test replicas replicas-stop slides notes bench \
+	clean help
 
 help:
 	@echo "make app    - set up and serve the student app on http://$(HOST):$(PORT)/"
 	@echo "              (CLASS_LANG=nn: a class that opens the lessons in nynorsk)"
 	@echo "              (MAX_PER_CLIENT=, MAX_KERNELS=, KERNEL_MEMORY_MB=, TRUSTED_PROXY=, ALLOWED_HOSTS=)"
+	@echo "              (KERNEL_LAUNCHER=local-provisioner: kernels started as programs, not forked)"
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
 	@echo "make slides - every lesson as offline 16:9 slides and PDF in build/slides/, handouts in build/handouts/"
-	@echo "make bench  - a class of 30 opening lesson 02 at once, against stock Voila"
+	@echo "make bench  - a class of 30 opening lesson 02 at once, against stock Voila,"
+	@echo "              and the same class on 2 replicas behind HAProxy"
 	@echo "              (BENCH_LANG=nn: the class opens it in nynorsk)"
+	@echo "make replicas REPLICAS=N - N app processes on PORT+1..PORT+N behind HAProxy on PORT"
+	@echo "              (sticky cookie, health checks; Ctrl+C or make replicas-stop stops all)"
 
 # The virtual environment, rebuilt when pyproject.toml or constraints.txt changes. Every
 # package is pinned by constraints.txt, also those pyproject.toml does not name.
@@ -50,9 +55,13 @@ LIMITS_ENV = $(if $(MAX_PER_CLIENT),AWARENESS_MAX_PER_CLIENT=$(MAX_PER_CLIENT)) 
 	$(if $(KERNEL_MEMORY_MB),AWARENESS_KERNEL_MEMORY_MB=$(KERNEL_MEMORY_MB)) \
 	$(if $(TRUSTED_PROXY),AWARENESS_TRUSTED_PROXY=$(TRUSTED_PROXY)) \
 	$(if $(ALLOWED_HOSTS),AWARENESS_ALLOWED_HOSTS=$(ALLOWED_HOSTS))
+# How lesson kernels start: forked from a warm template (awareness-fork, voila.json's
+# default) or as programs, jupyter_client's ordinary launcher (local-provisioner).
+KERNEL_LAUNCHER ?=
+LAUNCHER_ARG = $(if $(KERNEL_LAUNCHER),--KernelProvisionerFactory.default_provisioner_name=$(KERNEL_LAUNCHER))
 app: $(STAMP)
 	$(LIMITS_ENV) $(PY) -m awareness serve --host $(HOST) --port $(PORT) --pool $(POOL) \
-	  $(if $(CLASS_LANG),--class-lang $(CLASS_LANG)) $(ARGS)
+	  $(if $(CLASS_LANG),--class-lang $(CLASS_LANG)) $(LAUNCHER_ARG) $(ARGS)
 
 serve: app
 
@@ -70,18 +79,33 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Browser tests use Debian's chromium (never a downloaded browser).
-chromium:
-	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
-	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	  echo "Installing Debian's chromium (apt-get)..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-	  echo "The browser tests need Debian's chromium at $(CHROMIUM): run 'sudo apt-get install chromium'"; \
-	  exit 1; \
-	fi
+# Debian's packages, installed when missing in one apt-get call (as root; otherwise a
+# message says what to install): $(call debian,package=/path/of/its/program ...).
+# Browser tests use Debian's chromium (never a downloaded browser); `make replicas` and
+# its tests Debian's haproxy, and redis-server for the replicas' shared state.
+define debian
+missing=""; \
+for pair in $(1); do [ -x "$${pair#*=}" ] || missing="$$missing $${pair%%=*}"; done; \
+if [ -z "$$missing" ]; then exit 0; fi; \
+if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+  echo "Installing Debian's$$missing (apt-get)..."; \
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+else \
+  echo "Needed: Debian's$$missing: run 'sudo apt-get install$$missing'"; exit 1; \
+fi
+endef
+CHROMIUM_PKG = chromium=$(CHROMIUM)
+HAPROXY_PKG = haproxy=/usr/sbin/haproxy
+REDIS_PKG = redis-server=/usr/bin/redis-server
 
-test: $(STAMP) $(NODE_STAMP) chromium
+chromium:
+	@$(call debian,$(CHROMIUM_PKG))
+
+# Everything the tests need, in one apt-get call.
+debian-test:
+	@$(call debian,$(CHROMIUM_PKG) $(HAPROXY_PKG) $(REDIS_PKG))
+
+test: $(STAMP) $(NODE_STAMP) debian-test
 	$(PY) -m ruff check .
 	$(PY) -m awareness check
 	$(PY) -m pytest
@@ -92,8 +116,29 @@ slides: $(STAMP) $(NODE_STAMP) chromium
 # BENCH_LANG=nn: the class opens lesson 02 in that language (default: the first in course.yaml);
 # the app runs as `make app CLASS_LANG=nn` would.
 BENCH_LANG ?=
-bench: $(STAMP) $(NODE_STAMP) chromium
+bench: $(STAMP) $(NODE_STAMP)
+	@$(call debian,$(CHROMIUM_PKG) $(HAPROXY_PKG))
 	$(PY) bench/classroom.py $(if $(BENCH_LANG),--lang $(BENCH_LANG))
+
+# Replicas on one machine behind Debian's HAProxy (deploy/replicas.py, deploy/haproxy/):
+# REPLICAS app processes on 127.0.0.1:PORT+1..PORT+N (pidfiles build/replicas/<port>.pid),
+# the proxy on HOST:PORT. POOL, CLASS_LANG and the caps pass on to each replica as for
+# `make app`; caps are per replica. Ctrl+C, or `make replicas-stop` from another shell,
+# stops everything it started.
+REPLICAS ?= 2
+# The hook for state the replicas share (the live class mode's class totals, when it
+# exists): REPLICAS_REDIS=1 also installs and runs Debian's redis-server, memory only, on
+# a socket of its own (build/replicas/redis-<PORT>.sock), passed to each replica as
+# AWARENESS_REDIS_URL. Nothing uses it yet.
+REPLICAS_REDIS ?=
+replicas: $(STAMP)
+	@$(call debian,$(HAPROXY_PKG) $(if $(REPLICAS_REDIS),$(REDIS_PKG)))
+	$(LIMITS_ENV) $(PY) deploy/replicas.py start --replicas $(REPLICAS) --host $(HOST) \
+	  --port $(PORT) $(if $(REPLICAS_REDIS),--redis) -- --pool $(POOL) \
+	  $(if $(CLASS_LANG),--class-lang $(CLASS_LANG)) $(ARGS)
+
+replicas-stop:
+	$(PY) deploy/replicas.py stop
 
 notes: $(STAMP)
 	$(PY) -m awareness.notes_build --out build/notes

@@ -1,4 +1,4 @@
-"""Command line: ``python -m awareness check|serve``."""
+"""Command line: ``python -m awareness check|serve|health``."""
 
 from __future__ import annotations
 
@@ -61,28 +61,75 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Ask a running server whether it is ready (/healthz) or alive (/livez): exit 0 or 1,
+    one line. The container image's HEALTHCHECK."""
+    import urllib.error
+    import urllib.request
+
+    path = "livez" if args.live else "healthz"
+    url = f"http://{args.host}:{args.port}/{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as resp:
+            print(f"{path}: {resp.status} {resp.read(200).decode('utf-8', 'replace').strip()}")
+            return 0
+    except urllib.error.HTTPError as exc:
+        print(f"{path}: {exc.code} {exc.read(200).decode('utf-8', 'replace').strip()}")
+    except OSError as exc:
+        print(f"{path}: no answer from {url} ({getattr(exc, 'reason', exc)})")
+    return 1
+
+
+def _env(name: str, fallback: str) -> str:
+    return os.environ.get(name, "").strip() or fallback
+
+
+def _env_int(name: str, fallback: int) -> int:
+    value = _env(name, str(fallback))
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"{name}={value!r}: expected a whole number") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="awareness", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate all content; print every problem")
     check.add_argument("--root", help="content folder (default: this checkout)")
     check.set_defaults(func=cmd_check)
+    # A container passes these as environment variables (AWARENESS_HOST, ...): the options,
+    # when given, win.
     serve = sub.add_parser("serve", help="validate, then serve the student app with Voilà")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--host", default=_env("AWARENESS_HOST", "127.0.0.1"),
+                       help="address to listen on (AWARENESS_HOST; default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=_env_int("AWARENESS_PORT", 8866),
+                       help="port (AWARENESS_PORT; default 8866)")
     serve.add_argument("--open", action="store_true", help="open a browser")
     serve.add_argument(
         "--pool",
         type=int,
-        default=-1,
-        help="preheated kernels per lesson page (0: none); default: the pools in voila.json",
+        default=_env_int("AWARENESS_POOL", -1),
+        help="preheated kernels per lesson page (0: none; AWARENESS_POOL); default: the "
+        "pools in voila.json (AWARENESS_CLASS_POOL resizes the class lesson's)",
     )
     serve.add_argument(
         "--class-lang",
-        help="the language the class opens the lessons in (default: the first in "
-        "course.yaml): its pages get the class-size pools of voila.json",
+        default=_env("AWARENESS_CLASS_LANG", "") or None,
+        help="the language the class opens the lessons in (AWARENESS_CLASS_LANG; default: "
+        "the first in course.yaml): its pages get the class-size pools of voila.json",
     )
     serve.set_defaults(func=cmd_serve)
+    health = sub.add_parser(
+        "health", help="ask a running server whether it takes pupils (exit 0) or not (1)")
+    health.add_argument("--host", default="127.0.0.1")
+    health.add_argument("--port", type=int, default=_env_int("AWARENESS_PORT", 8866),
+                        help="the server's port (AWARENESS_PORT; default 8866)")
+    health.add_argument("--live", action="store_true",
+                        help="only whether it answers at all (/livez), not whether it is "
+                        "ready for pupils (/healthz)")
+    health.add_argument("--timeout", type=float, default=5.0, help="seconds to wait")
+    health.set_defaults(func=cmd_health)
     args, extra = parser.parse_known_args(argv)
     bad = [a for a in extra if not (args.command == "serve" and a.startswith("--") and "." in a)]
     if bad:

@@ -36,17 +36,16 @@ from awareness import html_parts
 from awareness.content.course import load_course
 from awareness.kernels import CourseKernelManager, paced_pools
 from awareness.paths import PACKAGE, content_root
-from awareness.server import hooks, logs
+from awareness.server import health, hooks, logs, metrics, sizing
 from awareness.server.clients import HostAllowList
+from awareness.server.forks import launcher_problem
 from awareness.server.handlers import (
-    LessonConnection,
     LessonHandler,
     LessonSocketHandler,
     PupilIdentity,
     SecurityHeaders,
     configure_headers,
     guard_hosts,
-    log_request,
 )
 from awareness.server.hooks import VoilaChanged, require
 from awareness.server.limits import Limits
@@ -77,6 +76,8 @@ def asset_url(base_url: str, asset: str) -> str:
 
 class StartPageHandler(tornado.web.RequestHandler):
     """The start page in one language; ``/`` shows the first course language."""
+
+    awareness_page = "start"  # counted in /metrics when served
 
     def get(self, lang: str | None = None) -> None:
         course = load_course()
@@ -210,7 +211,7 @@ class CourseVoila(Voila):
 
     @default("kernel_websocket_connection_class")
     def _connection_class_default(self):
-        return LessonConnection
+        return metrics.TimedConnection  # LessonConnection, timing clicks for /metrics
 
     @default("identity_provider_class")
     def _identity_provider_class_default(self):
@@ -232,6 +233,17 @@ class CourseVoila(Voila):
         "nynorsk lesson 02 gets the class's 32 ready kernels, bokmål lesson 02 the small "
         "pool). No effect with --pool.",
     )
+
+    class_pool_size = Int(
+        config=True,
+        help="Ready kernels for the lesson the class opens together (voila.json's largest "
+        "pool; AWARENESS_CLASS_POOL; -1: as in voila.json). A replica behind a load "
+        "balancer takes a share of each class: 16 for two replicas. No effect with --pool.",
+    )
+
+    @default("class_pool_size")
+    def _class_pool_size_default(self):
+        return sizing.env_class_pool()
 
     frontend = Enum(
         ["lite", "voila"],
@@ -263,7 +275,17 @@ class CourseVoila(Voila):
                 course.default_language,
                 self.class_language,
             )
+        if self.pool_size < 0 and self.class_pool_size >= 0:
+            section = self.config.VoilaKernelManager
+            section.kernel_pools_config = sizing.class_pool(
+                dict(section.get("kernel_pools_config") or {}), self.class_pool_size
+            )
         self._clip_pools()
+        problem = launcher_problem(
+            self.config.KernelProvisionerFactory.get("default_provisioner_name")
+        )
+        if problem:
+            raise SystemExit(problem)
         # The words the page template needs (while loading, and when a kernel is lost).
         ui = {
             lang: {key: course.t(key, lang) for key in PAGE_WORDS}
@@ -317,7 +339,9 @@ class CourseVoila(Voila):
                 "VoilaConfiguration.multi_kernel_manager_class), so the caps cannot work."
             )
         settings["websocket_max_message_size"] = self.limits.ws_max_message_kb * 1024
-        settings["log_function"] = log_request
+        settings["log_function"] = metrics.log_and_count  # log_request, and /metrics' counts
+        # /healthz, /livez, /metrics and the graceful stop on SIGTERM.
+        self.health = health.install(self)
         return settings
 
     def init_handlers(self):
@@ -343,6 +367,7 @@ class CourseVoila(Voila):
                 "pages' caps and the pruned file browser cannot work."
             )
         start = [
+            *health.handlers(self.server_url, self.health),
             (self.server_url, StartPageHandler),
             # Only a template's static/ folder is public (not its Jinja files).
             (

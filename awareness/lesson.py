@@ -56,7 +56,9 @@ def _safely(lang: str, build: Callable[[], Any]) -> None:
     try:
         obj = build()
     except Exception as exc:  # noqa: BLE001 - a student must never see a traceback
-        print(f"awareness: could not show a part of the lesson: {exc!r}", file=sys.stderr)
+        # The kernel's own stderr goes to the server log (the teacher's terminal); the
+        # page's stream would carry it to the pupil, whose page shows only kind words.
+        print(f"awareness: could not show a part of the lesson: {exc!r}", file=sys.__stderr__)
         obj = _html(html_parts.content_error(lang))
     _display(obj)
 

@@ -235,10 +235,12 @@ def test_markdown_cells_are_rendered_once_unless_they_have_images():
     assert len(shared._html) <= 2
 
 
-def test_the_pools_name_real_pages_and_every_language_has_kernels_ready():
+def test_the_pools_name_real_pages_and_hold_a_class_within_the_memory_budget():
     """voila.json's pools are keyed by real notebooks; a class opens lesson 02 together in
-    the first language (a pool for a whole class), and may in any other (nynorsk has a
-    small pool of its own, see the README): every language's lesson 02 has kernels ready."""
+    the first language: a pool for a class of 30 arriving within a second (all but the
+    last find a kernel ready; the last one's is forked and run while the others load).
+    The other pages keep none (a forked kernel is ready in about half a second): every
+    pooled kernel is memory at rest and after a class (README)."""
     import json
     from pathlib import Path
 
@@ -250,12 +252,16 @@ def test_the_pools_name_real_pages_and_every_language_has_kernels_ready():
     for key in pools:
         assert key == "default" or (root / "lessons" / key).is_file(), key
     course = load_course(root)
-    default = pools["default"]["pool_size"]
-    for lang in course.languages:
-        page = pools.get(f"{lang}/02-the-conversation.ipynb", {"pool_size": default})
-        assert page["pool_size"] >= 1, lang
     first = course.default_language
-    assert pools[f"{first}/02-the-conversation.ipynb"]["pool_size"] >= 30  # a whole class
+    assert pools[f"{first}/02-the-conversation.ipynb"]["pool_size"] >= 29  # a class
+    default = pools["default"]["pool_size"]
+    pages = [p.relative_to(root / "lessons").as_posix()
+             for p in (root / "lessons").glob("*/*.ipynb") if not p.name.startswith("00-")]
+    total = sum(pools.get(page, {"pool_size": default})["pool_size"] for page in pages)
+    # At rest 29 x 21 MB with the server and the template: 0.75 GB (target 0.8); after a
+    # class, its 30 kernels and the refilled pool: about 1.45 GB (target 1.5).
+    assert total <= 29, total
+    assert config["KernelProvisionerFactory"]["default_provisioner_name"] == "awareness-fork"
 
 
 def test_a_class_in_another_language_gets_the_class_pools():
@@ -316,5 +322,5 @@ def test_the_app_applies_the_class_language_to_its_pools():
     )
     assert run.returncode == 0, run.stderr[-2000:]
     pools = json.loads(run.stdout.strip().splitlines()[-1])
-    assert pools["nn/02-the-conversation.ipynb"]["pool_size"] >= 30
-    assert pools["nb/02-the-conversation.ipynb"]["pool_size"] < 30
+    assert pools["nn/02-the-conversation.ipynb"]["pool_size"] >= 29
+    assert pools.get("nb/02-the-conversation.ipynb", {"pool_size": 0})["pool_size"] < 29

@@ -22,7 +22,13 @@ import os
 import resource
 from collections.abc import Mapping
 
-__all__ = ["KERNEL_ENV", "confine_this_process", "launch_options", "set_memory_ceiling"]
+__all__ = [
+    "KERNEL_ENV",
+    "confine_this_process",
+    "launch_ceiling",
+    "launch_options",
+    "set_memory_ceiling",
+]
 
 MB = 1024 * 1024
 # glibc's malloc arenas: two instead of one per thread (8 x cores by default).
@@ -46,6 +52,15 @@ def launch_options(kwargs: Mapping, memory_mb: int) -> dict:
     if memory_mb > 0:
         options["preexec_fn"] = functools.partial(set_memory_ceiling, memory_mb)
     return options
+
+
+def launch_ceiling(options: Mapping) -> int:
+    """The ceiling (MB) ``launch_options`` put into these Popen options (0: none): what a
+    kernel forked instead of launched with them applies to itself."""
+    setter = options.get("preexec_fn")
+    if isinstance(setter, functools.partial) and setter.func is set_memory_ceiling:
+        return int(setter.args[0])
+    return 0
 
 
 def confine_this_process(memory_mb: int) -> None:

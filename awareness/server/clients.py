@@ -3,7 +3,9 @@
 The client is the peer address of the connection. Behind a reverse proxy every request
 comes from the proxy, so requests whose peer is a configured trusted proxy are counted
 by the rightmost address in ``X-Forwarded-For``: the one the proxy itself saw (the
-addresses to its left are whatever the browser claimed). IPv6 clients are counted per
+addresses to its left are whatever the browser claimed). A trusted proxy is an address,
+or a network (``10.0.0.0/8``) where the proxy's address changes, as an ingress
+controller's pod address does in Kubernetes. IPv6 clients are counted per
 /64 network, the block one household or school is given.
 
 The Host allow-list stops DNS rebinding (a web page on another site whose name is
@@ -41,13 +43,27 @@ def _key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return str(address)
 
 
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(text.strip().strip("[]"), strict=False)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=16)
+def _trusted(proxies: tuple[str, ...]) -> tuple:
+    return tuple(n for n in (_network(p) for p in proxies) if n is not None)
+
+
 def client_address(request: HTTPServerRequest, trusted_proxies: Iterable[str] = ()) -> str:
     """The address a request is counted under."""
     peer = _ip(request.remote_ip or "")
     if peer is None:
         return request.remote_ip or "?"
-    trusted = {a for a in (_ip(p) for p in trusted_proxies) if a is not None}
-    if peer in trusted:
+    if peer.version == 6 and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped
+    if any(peer in net for net in _trusted(tuple(trusted_proxies))
+           if net.version == peer.version):
         forwarded = ",".join(request.headers.get_list("X-Forwarded-For"))
         hops = [h for h in forwarded.split(",") if h.strip()]
         if hops:

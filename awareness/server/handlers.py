@@ -205,6 +205,7 @@ class LessonHandler(TornadoVoilaHandler):
     """Voilà's lesson page handler behind the caps."""
 
     _admission = None
+    awareness_page = "lesson"  # counted in /metrics when served
 
     async def get(self, path=None):
         manager = self.kernel_manager
@@ -233,7 +234,7 @@ class LessonHandler(TornadoVoilaHandler):
         ledger.note_refusal(reason)
         if self._headers_written or self._finished:
             return
-        self.awareness_busy = True
+        self.awareness_busy = reason  # "client" or "total": counted in /metrics
         self.clear()
         self.set_status(503)
         retry = ledger.limits.retry_after

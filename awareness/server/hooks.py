@@ -113,6 +113,12 @@ def check_all() -> list[str]:
     need(ZMQChannelsWebsocketConnection, "_on_zmq_reply", "the kernel error filter")
     need(connection_base, "deserialize_msg_from_ws_v1", "the websocket limits")
     need(MultiKernelManager, "remove_kernel", "the caps")
+    from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
+
+    for name in ("launch_kernel", "send_signal", "poll", "wait", "kill", "terminate"):
+        need(LocalProvisioner, name, "forked kernels (awareness/server/forks.py)")
+    require_params(LocalProvisioner.launch_kernel, ("cmd",), "forked kernels")
+    need(KernelProvisionerFactory, "default_provisioner_name", "choosing the kernel launcher")
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
     need(AsyncMappingKernelManager, "cull_kernel_if_idle", "the caps' grace periods")

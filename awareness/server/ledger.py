@@ -182,6 +182,8 @@ class KernelLedger:
         self.admissions: set[Admission] = set()
         self.refused = {"client": 0, "total": 0}
         self._refusals_logged: float | None = None
+        # Stopping (SIGTERM, awareness/server/health.py): no new pupils, as at the total cap.
+        self.draining = False
 
     # ------------------------------------------------------------------ counting
     def client_count(self, client: str) -> int:
@@ -203,6 +205,8 @@ class KernelLedger:
 
     def refusal(self, client: str, pool_ready: bool) -> str | None:
         """Why a new page for this client is refused now (None: it is not)."""
+        if self.draining:
+            return "total"
         cap = self.limits.max_per_client
         if cap > 0 and self.client_count(client) >= cap:
             return "client"

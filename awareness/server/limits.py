@@ -126,9 +126,9 @@ class Limits(Configurable):
     trusted_proxy = List(
         Unicode(),
         config=True,
-        help="Addresses of reverse proxies whose X-Forwarded-For is believed "
-        "(AWARENESS_TRUSTED_PROXY, comma-separated). Only the rightmost forwarded address "
-        "is used: the one the proxy itself saw.",
+        help="Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For "
+        "is believed (AWARENESS_TRUSTED_PROXY, comma-separated). Only the rightmost "
+        "forwarded address is used: the one the proxy itself saw.",
     )
 
     @default("trusted_proxy")

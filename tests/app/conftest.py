@@ -7,13 +7,17 @@ import time
 
 import pytest
 
+from awareness.content.course import load_course
 from tests.app.pupils import kernels
-from tests.conftest import ROOT, AppServer, free_port
+from tests.conftest import AppServer, free_port
 
-# --pool 1: one ready kernel for each lesson page (every language's; the start pages have
-# none). Counted, not written down: it was 10 before nynorsk came, and stayed 10.
-POOLS = len([p for p in (ROOT / "lessons").glob("*/*.ipynb") if p.stem != "00-start"])
-MAX_KERNELS = POOLS + 6  # room for the pages the tests open beside the pools
+_COURSE = load_course()
+# --pool 1: one ready kernel for each lesson page (every lesson in every language).
+POOLS = len(_COURSE.languages) * len(_COURSE.lessons)
+# Room for ten more beside the full pools: forked kernels refill the pools within a
+# second, so a pupil moving from page to page meets them full while the pages closed in
+# the last GRACE seconds still count toward the total cap.
+MAX_KERNELS = POOLS + 10
 MAX_PER_CLIENT = 2
 GRACE = 3.0  # seconds, for both unconnected and closed pages
 PROXY = "127.0.0.9"

@@ -145,5 +145,6 @@ def test_every_wrapped_part_is_checked():
     for name in ("voila_kernel_manager_factory", "_initialize", "get_rendered_notebook",
                  "_notebook_renderer_factory", "NotebookRenderer.initialize", "_cache",
                  "_on_zmq_reply", "find_handler", "add_transform", "set_login_cookie",
-                 "_write_buffer_size", "launch_kernel"):
+                 "_write_buffer_size", "launch_kernel", "LocalProvisioner.launch_kernel",
+                 "LocalProvisioner.send_signal", "default_provisioner_name"):
         assert any(name in c for c in checked), name

@@ -7,7 +7,12 @@ import os
 import subprocess
 import sys
 
-from awareness.server.ceiling import KERNEL_ENV, confine_this_process, launch_options
+from awareness.server.ceiling import (
+    KERNEL_ENV,
+    confine_this_process,
+    launch_ceiling,
+    launch_options,
+)
 
 ALLOCATE = "import os; b = bytearray({mb} * 1024 * 1024); print(os.environ.get('MALLOC_ARENA_MAX'))"
 
@@ -47,3 +52,9 @@ def test_a_forked_kernel_confines_itself_the_same_way():
         result = fh.read()
     os.waitpid(pid, 0)
     assert result == b"held 2"
+
+
+def test_a_forked_kernel_reads_its_ceiling_from_the_same_launch_options():
+    assert launch_ceiling(launch_options({}, 400)) == 400
+    assert launch_ceiling(launch_options({}, 0)) == 0
+    assert launch_ceiling({"preexec_fn": os.getpid}) == 0  # someone else's: not a ceiling

@@ -32,6 +32,10 @@ def test_behind_the_trusted_proxy_the_rightmost_forwarded_address_counts():
     assert client_address(request("10.0.0.1", ["1.1.1.1", "3.3.3.3"]), proxy) == "3.3.3.3"
     assert client_address(request("10.0.0.1", ["junk"]), proxy) == "10.0.0.1"
     assert client_address(request("10.0.0.1"), proxy) == "10.0.0.1"
+    # A network of proxies (an ingress controller's pods): any address in it.
+    pods = ["10.42.0.0/16"]
+    assert client_address(request("10.42.7.9", ["1.1.1.1, 2.2.2.2"]), pods) == "2.2.2.2"
+    assert client_address(request("10.43.0.1", ["2.2.2.2"]), pods) == "10.43.0.1"
 
 
 def test_ipv6_clients_are_counted_per_64():

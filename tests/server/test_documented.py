@@ -37,3 +37,14 @@ def test_make_passes_the_settings_as_environment_variables():
         make_name = env.removeprefix("AWARENESS_")
         assert f"{env}=$({make_name})" in makefile, env
         assert f"`{make_name}` / `{env}`" in section(), env
+
+
+def test_the_kernel_template_and_the_launcher_setting_are_in_the_readme():
+    from awareness.server.forks import KernelTemplate
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in KernelTemplate.class_trait_names(config=True):
+        assert f"`{name}`" in readme, name
+    assert "make app KERNEL_LAUNCHER=local-provisioner" in readme
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--KernelProvisionerFactory.default_provisioner_name=$(KERNEL_LAUNCHER)" in makefile
