@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import signal
+import threading
 import time
 
 import tornado.ioloop
@@ -254,5 +255,10 @@ def install(app) -> Health:
         require(manager, "kernel_pools_config", "the readiness check (the pools' sizes)")
     require(app, "_handle_signal_stop", "the graceful stop (Voilà's SIGTERM handler)")
     health = Health(manager=manager, parent=app)
-    signal.signal(signal.SIGTERM, health.on_sigterm)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, health.on_sigterm)
+    else:
+        # Python lets only the main thread set a signal handler: a server started in a
+        # thread (the in-process tests) keeps Voilà's handler, and its owner stops it.
+        app.log.warning("Not in the main thread: SIGTERM stops the server at once.")
     return health

@@ -27,9 +27,9 @@ from awareness.server.handlers import (
     LessonSocketHandler,
     PupilIdentity,
     SecurityHeaders,
-    log_request,
 )
 from awareness.server.hooks import VoilaChanged
+from awareness.server.metrics import TimedConnection, log_and_count
 from tests.conftest import ROOT, free_port
 
 POOLED = "en/01-what-is-sextortion.ipynb"
@@ -100,9 +100,12 @@ def test_course_voila_starts_with_every_hook_in_place(in_process):
         assert SecurityHeaders in app.app.transforms
         assert getattr(app.app.find_handler, "awareness_hosts", None) is not None
         assert isinstance(app.identity_provider, PupilIdentity)
-        assert app.kernel_websocket_connection_class is LessonConnection
+        # The lesson's connection (limits), timed for /metrics.
+        assert app.kernel_websocket_connection_class is TimedConnection
+        assert issubclass(TimedConnection, LessonConnection)
         assert app.app.settings["websocket_max_message_size"] == 64 * 1024
-        assert app.app.settings["log_function"] is log_request
+        # The access log (log_request) with the page counters for /metrics.
+        assert app.app.settings["log_function"] is log_and_count
         assert any(logs.FILTER in h.filters for h in app.log.handlers)
         # The caps: the pool kernel counts toward the total cap of 1.
         assert manager.ledger.max_kernels == 1 and manager.total_kernels() == 1
