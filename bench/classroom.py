@@ -57,6 +57,7 @@ from awareness.app import pools_for_class  # noqa: E402
 from awareness.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from awareness.content.course import load_course  # noqa: E402
 from awareness.conversation.model import load_conversation  # noqa: E402
+from awareness.server import sizing  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 LESSON = "02-the-conversation"
@@ -928,7 +929,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 REPLICAS = 2
-CLASS_POOL = 16  # per replica: the two hold the single server's 32 between them
+CLASS_POOL = 16  # per replica: the two hold about the single server's class pool
 
 
 def healthz(port: int) -> int | None:
@@ -1133,7 +1134,7 @@ def replicas_markdown(r: dict) -> str:
         ("Pupils per process (lesson pages served)", str(r["students"]),
          pair(x["pupils"], "{}")),
         ("Class pool per process / warm-up (s)",
-         f"32 / {r['warm_up_seconds']:.0f}",
+         f"{sizing.largest_pool(ROOT)} / {r['warm_up_seconds']:.0f}",
          f"{x['class_pool_per_replica']} each / {x['warm_up_seconds']:.0f}"),
         ("At rest: RSS / PSS (MB)", f"{r['rest_rss_mb']:.0f} / {r['rest_pss_mb']:.0f}",
          f"{pair(x['rest_rss_mb'])} / {pair(x['rest_pss_mb'])}"),

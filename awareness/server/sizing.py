@@ -3,7 +3,8 @@ server (``AWARENESS_CLASS_POOL``), the container image and the Kubernetes manife
 (tests/deploy checks that deploy/kubernetes/ asks for what this computes).
 
 voila.json sizes the pools for one server that takes a whole class: the lesson the
-class opens together (the page with the largest pool, 32 kernels for bokmål lesson 02)
+class opens together (the page with the largest pool: ``largest_pool``; 29 kernels for
+bokmål lesson 02)
 and small pools for the other pages. A replica behind a load balancer takes a share of
 each class, so its class pool can be smaller: ``AWARENESS_CLASS_POOL=16`` gives the
 class lesson's page(s) 16 ready kernels and leaves the other pools as they are.
@@ -21,6 +22,7 @@ __all__ = [
     "SERVER_MB",
     "class_pool",
     "env_class_pool",
+    "largest_pool",
     "pool_kernels",
     "replica_memory_mb",
 ]
@@ -58,6 +60,14 @@ def class_pool(pools: dict, size: int) -> dict:
         if int(value.get("pool_size", 0)) == largest:
             out[key] = {**value, "pool_size": size}
     return out
+
+
+def largest_pool(root: Path) -> int:
+    """The class lesson's pool in the committed voila.json (its largest)."""
+    config = json.loads((Path(root) / "voila.json").read_text())
+    pools = config.get("VoilaKernelManager", {}).get("kernel_pools_config", {})
+    return max((int(v.get("pool_size", 0)) for k, v in pools.items() if k != "default"),
+               default=0)
 
 
 def pool_kernels(root: Path, class_size: int = -1, every_page: int = -1) -> int:
