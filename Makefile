@@ -82,10 +82,12 @@ $(NODE_STAMP): package.json package-lock.json
 # Debian's packages, installed when missing in one apt-get call (as root; otherwise a
 # message says what to install): $(call debian,package=/path/of/its/program ...).
 # Browser tests use Debian's chromium (never a downloaded browser); `make replicas` and
-# its tests Debian's haproxy, and redis-server for the replicas' shared state.
+# its tests Debian's haproxy, and redis-server for the replicas' shared state. The emoji
+# font: the chat's emoji drawn as on a pupil's phone (not as empty boxes) in the
+# screenshots and the fit checks.
 define debian
 missing=""; \
-for pair in $(1); do [ -x "$${pair#*=}" ] || missing="$$missing $${pair%%=*}"; done; \
+for pair in $(1); do [ -e "$${pair#*=}" ] || missing="$$missing $${pair%%=*}"; done; \
 if [ -z "$$missing" ]; then exit 0; fi; \
 if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
   echo "Installing Debian's$$missing (apt-get)..."; \
@@ -94,7 +96,7 @@ else \
   echo "Needed: Debian's$$missing: run 'sudo apt-get install$$missing'"; exit 1; \
 fi
 endef
-CHROMIUM_PKG = chromium=$(CHROMIUM)
+CHROMIUM_PKG = chromium=$(CHROMIUM) fonts-noto-color-emoji=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 HAPROXY_PKG = haproxy=/usr/sbin/haproxy
 REDIS_PKG = redis-server=/usr/bin/redis-server
 
