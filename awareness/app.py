@@ -32,7 +32,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.utils import make_url
 
-from awareness import html_parts
+from awareness import docs, html_parts
 from awareness.content.course import load_course
 from awareness.kernels import CourseKernelManager, paced_pools
 from awareness.paths import PACKAGE, content_root
@@ -110,7 +110,7 @@ class StartPageHandler(tornado.web.RequestHandler):
             f"{prefetch}"
             '</head><body class="awareness-page"><main>'
             f"{html_parts.start_page(lang)}"
-            "</main></body></html>"
+            f"</main>{docs.footer(lang, base_url)}</body></html>"
         )
 
 
@@ -392,6 +392,8 @@ class CourseVoila(Voila):
         start = [
             *health.handlers(self.server_url, self.health),
             (self.server_url, StartPageHandler),
+            # The pages for schools (docs/), linked from the start page's footer.
+            (url_path_join(self.server_url, r"/docs/([a-z]{2,3})/([a-z0-9-]+)"), docs.DocsHandler),
             # Only a template's static/ folder is public (not its Jinja files).
             (
                 url_path_join(self.server_url, r"/voila/templates/[^/]+/(?!static/).*"),
