@@ -32,6 +32,8 @@ COPY course.yaml voila.json ./
 COPY lessons ./lessons
 COPY quizzes ./quizzes
 COPY facilitator_notes ./facilitator_notes
+# The pages for schools, served at /docs/<lang>/<name> (the start page's footer).
+COPY docs ./docs
 RUN python -m awareness check
 
 # Writable places for the kernels' connection files and IPython: /tmp only, so the

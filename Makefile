@@ -16,6 +16,7 @@ help:
 	@echo "make app    - set up and serve the student app on http://$(HOST):$(PORT)/"
 	@echo "              (CLASS_LANG=nn: a class that opens the lessons in nynorsk)"
 	@echo "              (MAX_PER_CLIENT=, MAX_KERNELS=, KERNEL_MEMORY_MB=, TRUSTED_PROXY=, ALLOWED_HOSTS=)"
+	@echo "              (LOG_IP=1: log every request with the client's address; off by default)"
 	@echo "              (KERNEL_LAUNCHER=local-provisioner: kernels started as programs, not forked)"
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
@@ -50,11 +51,14 @@ MAX_KERNELS ?=
 KERNEL_MEMORY_MB ?=
 TRUSTED_PROXY ?=
 ALLOWED_HOSTS ?=
+# LOG_IP=1: log every request with the client's address (off: the log holds no address).
+LOG_IP ?=
 LIMITS_ENV = $(if $(MAX_PER_CLIENT),AWARENESS_MAX_PER_CLIENT=$(MAX_PER_CLIENT)) \
 	$(if $(MAX_KERNELS),AWARENESS_MAX_KERNELS=$(MAX_KERNELS)) \
 	$(if $(KERNEL_MEMORY_MB),AWARENESS_KERNEL_MEMORY_MB=$(KERNEL_MEMORY_MB)) \
 	$(if $(TRUSTED_PROXY),AWARENESS_TRUSTED_PROXY=$(TRUSTED_PROXY)) \
-	$(if $(ALLOWED_HOSTS),AWARENESS_ALLOWED_HOSTS=$(ALLOWED_HOSTS))
+	$(if $(ALLOWED_HOSTS),AWARENESS_ALLOWED_HOSTS=$(ALLOWED_HOSTS)) \
+	$(if $(LOG_IP),AWARENESS_LOG_IP=$(LOG_IP))
 # How lesson kernels start: forked from a warm template (awareness-fork, voila.json's
 # default) or as programs, jupyter_client's ordinary launcher (local-provisioner).
 KERNEL_LAUNCHER ?=

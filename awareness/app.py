@@ -24,7 +24,7 @@ from pathlib import Path
 import tornado.web
 from jupyter_core.paths import jupyter_config_path
 from jupyter_server.utils import url_path_join
-from traitlets import Enum, Int, Unicode, default
+from traitlets import Bool, Enum, Int, Unicode, default
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -32,7 +32,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.utils import make_url
 
-from awareness import html_parts
+from awareness import docs, html_parts
 from awareness.content.course import load_course
 from awareness.kernels import CourseKernelManager, paced_pools
 from awareness.paths import PACKAGE, content_root
@@ -110,7 +110,7 @@ class StartPageHandler(tornado.web.RequestHandler):
             f"{prefetch}"
             '</head><body class="awareness-page"><main>'
             f"{html_parts.start_page(lang)}"
-            "</main></body></html>"
+            f"</main>{docs.footer(lang, base_url)}</body></html>"
         )
 
 
@@ -254,11 +254,32 @@ class CourseVoila(Voila):
         "(Voilà's JupyterLab front-end: any widget, about 5 MB of JavaScript per page).",
     )
 
+    log_ip = Bool(
+        config=True,
+        help="Log the client's address with every request (AWARENESS_LOG_IP=1, "
+        "`make app LOG_IP=1`). Off by default: an IP address is personal data, and the "
+        "log then holds none (docs/: the privacy fact sheet). Behind a trusted proxy it is "
+        "the address the proxy saw.",
+    )
+
+    @default("log_ip")
+    def _log_ip_default(self):
+        value = os.environ.get("AWARENESS_LOG_IP", "").strip().lower()
+        if value in ("", "0", "no", "false"):
+            return False
+        if value in ("1", "yes", "true"):
+            return True
+        raise SystemExit(f"AWARENESS_LOG_IP={value!r}: expected 1 or 0")
+
     def initialize(self, argv=None):
         hooks.check_all()  # before anything is wrapped: a changed Voilà stops here
         super().initialize(argv)
         course = load_course()
-        logs.install(self.log, logging.getLogger())
+        tornado_handler = logs.install(self.log, logging.getLogger())
+        if self.log_ip:
+            logs.log_client_addresses(tornado_handler)
+            self.log.warning("Client addresses are logged with every request (log_ip, "
+                             "AWARENESS_LOG_IP).")
         self.limits = Limits(parent=self)
         if self.limits.max_kernels <= 0:
             self.limits.max_kernels = self.limits.max_kernels_now()
@@ -340,6 +361,8 @@ class CourseVoila(Voila):
             )
         settings["websocket_max_message_size"] = self.limits.ws_max_message_kb * 1024
         settings["log_function"] = metrics.log_and_count  # log_request, and /metrics' counts
+        # log_request writes a client address only when asked (the trusted proxies).
+        settings["awareness_log_ip"] = tuple(self.limits.trusted_proxy) if self.log_ip else None
         # /healthz, /livez, /metrics and the graceful stop on SIGTERM.
         self.health = health.install(self)
         return settings
@@ -369,6 +392,8 @@ class CourseVoila(Voila):
         start = [
             *health.handlers(self.server_url, self.health),
             (self.server_url, StartPageHandler),
+            # The pages for schools (docs/), linked from the start page's footer.
+            (url_path_join(self.server_url, r"/docs/([a-z]{2,3})/([a-z0-9-]+)"), docs.DocsHandler),
             # Only a template's static/ folder is public (not its Jinja files).
             (
                 url_path_join(self.server_url, r"/voila/templates/[^/]+/(?!static/).*"),

@@ -147,7 +147,9 @@ def guard_hosts(app: tornado.web.Application, allow: HostAllowList) -> None:
 
 def log_request(handler: tornado.web.RequestHandler) -> None:
     """Tornado's access log without query strings, and without the caps' 503s (the caps
-    sum those up once a minute)."""
+    sum those up once a minute). No client address unless the operator asked for one
+    (``CourseVoila.log_ip``: the app's ``awareness_log_ip`` setting holds the trusted
+    proxies, so the address is the pupil's, as the caps count it)."""
     status = handler.get_status()
     if status == 503 and getattr(handler, "awareness_busy", False):
         return
@@ -159,13 +161,15 @@ def log_request(handler: tornado.web.RequestHandler) -> None:
         level = logging.ERROR
     if access_log.isEnabledFor(level):
         request = handler.request
+        trusted = handler.settings.get("awareness_log_ip")
         access_log.log(
             level,
-            "%d %s %s %.2fms",
+            "%d %s %s %.2fms" + ("" if trusted is None else " %s"),
             status,
             request.method,
             request.path,
             1000.0 * request.request_time(),
+            *(() if trusted is None else (client_address(request, trusted),)),
         )
 
 

@@ -117,3 +117,44 @@ def test_kernel_watch_fallback_words_match_course_yaml():
     assert set(found) == set(COURSE.languages)
     for lang, words in found.items():
         assert words == {k: COURSE.t(k, lang) for k in ("kernel_lost", "restart_lesson")}, lang
+
+
+FOOTER_LINK = re.compile(r'<footer class="aw-footer">.*?</footer>', re.S)
+HREF = re.compile(r'<a href="([^"]+)"')
+
+
+@pytest.mark.parametrize("lang", COURSE.languages)
+def test_the_pages_for_schools_are_in_the_start_pages_footer_and_served(app_url, lang):
+    """The start page's footer links every page of docs/ (the reader's language, or the
+    first course language's while it has none), and the app serves each as HTML, offline:
+    its title, its language, links between the pages that lead to pages, no script."""
+    from awareness.docs import doc_language, doc_pages
+
+    status, html = fetch(f"{app_url}voila/render/{lang}/00-start.ipynb")
+    assert status == 200
+    footer = FOOTER_LINK.search(html)
+    assert footer, "the start page has no footer"
+    assert escape(COURSE.t("for_schools", lang)) in footer.group(0)
+    doc_lang = doc_language(lang)
+    pages = doc_pages(doc_lang)
+    assert len(pages) >= 4  # quick start, curriculum, accessibility, privacy
+    hrefs = HREF.findall(footer.group(0))
+    assert hrefs == [f"/docs/{doc_lang}/{name}" for name, _ in pages]
+    for (_name, title), href in zip(pages, hrefs, strict=True):
+        status, page = fetch(app_url.rstrip("/") + href)
+        assert status == 200, href
+        assert f'<html lang="{doc_lang}">' in page and f"<title>{escape(title)}</title>" in page
+        assert "<script" not in page and ".md" not in "".join(HREF.findall(page))
+        assert_clean(page)
+        for link in HREF.findall(page):
+            if "://" in link or link.startswith(("#", "tel:", "mailto:")):
+                continue
+            target = link if link.startswith("/") else f"/docs/{doc_lang}/{link}"
+            target = re.sub(r"/docs/[a-z]+/\.\./", "/docs/", target).split("#")[0]
+            assert fetch(app_url.rstrip("/") + target)[0] == 200, f"{href}: {link}"
+
+
+@pytest.mark.parametrize("path", ["docs/nb/no-such-page", "docs/xx/personvern",
+                                  "docs/nb/..%2F..%2FREADME", "docs/nb/PERSONVERN"])
+def test_only_the_pages_for_schools_are_served_from_docs(app_url, path):
+    assert fetch(app_url + path)[0] == 404

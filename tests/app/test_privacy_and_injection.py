@@ -1,8 +1,10 @@
-"""Nothing a student does is kept, and no content or typed text can run a script."""
+"""Nothing a student does is kept, the log holds no client address unless the operator
+asks for one, and no content or typed text can run a script."""
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from awareness.content.course import load_course
 from awareness.conversation.model import load_conversation
 from tests.app.pages import open_lesson, wait_ready, whole_lesson
 from tests.app.test_student_path import path_to, play_chat
-from tests.conftest import ROOT, AppServer, free_port
+from tests.conftest import ROOT, AppServer, fetch, free_port, pupil_address
 
 COURSE = load_course(ROOT)
 INJECT = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
@@ -41,6 +43,44 @@ def test_nothing_the_student_does_is_written_down(app_server, offline_page):
     for choice_id in path:
         assert conv.choice(choice_id)[1].text["nb"] not in log
     assert "flag" not in log.lower()
+
+
+def visit_and_read_log(server: AppServer, address: str) -> str:
+    """A found page, and a missing lesson with a class code in its query (Tornado's own
+    warning names that request), asked for from ``address``; the log once both are in it."""
+    assert fetch(server.url, source=address)[0] == 200
+    missing = "voila/render/nb/99-missing.ipynb"
+    assert fetch(f"{server.url}{missing}?class=QX7K", source=address)[0] == 404
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        log = server.log_text()
+        if f"404 GET /{missing}" in log and "file or directory does not exist" in log:
+            return log
+        time.sleep(0.1)
+    raise AssertionError(f"the 404 never reached the log:\n{server.log_text()[-2000:]}")
+
+
+def test_the_default_log_has_no_client_address(app_server):
+    """The privacy fact sheet's promise: by default no IP address (and no query string,
+    such as a class code) in the log, also in Tornado's own warnings."""
+    address = pupil_address()
+    log = visit_and_read_log(app_server, address)
+    assert address not in log
+    assert "QX7K" not in log
+    assert "200 GET / " not in log  # requests that went well are not logged at all
+
+
+def test_the_log_has_addresses_only_when_asked(injected_server):
+    """AWARENESS_LOG_IP=1 (`make app LOG_IP=1`): every request is logged with the
+    client's address, Tornado's warnings keep theirs; query strings stay out."""
+    address = pupil_address()
+    log = visit_and_read_log(injected_server, address)
+    lines = [line for line in log.splitlines() if address in line]
+    assert any(" GET / " in line and line.startswith("[tornado.access] INFO") for line in lines)
+    assert any("404 GET /voila/render/nb/99-missing.ipynb" in line for line in lines)
+    assert any("file or directory does not exist" in line for line in lines)
+    assert "QX7K" not in log
+    assert "Client addresses are logged" in log
 
 
 def edit_yaml(path: Path, change) -> None:
@@ -80,7 +120,10 @@ def injected_server(tmp_path_factory):
     edit_yaml(root / "lessons" / "checklists.yaml", checklists)
     edit_yaml(root / "quizzes" / "04-prevention.yaml", quiz)
     log = root / "server.log"
-    server = AppServer(free_port(), log, {"AWARENESS_ROOT": str(root)}).start()
+    # Also the server that logs client addresses (AWARENESS_LOG_IP=1, `make app LOG_IP=1`):
+    # one server fewer to start (test_the_log_has_addresses_only_when_asked).
+    server = AppServer(free_port(), log, {"AWARENESS_ROOT": str(root),
+                                           "AWARENESS_LOG_IP": "1"}).start()
     yield server
     server.stop()
 

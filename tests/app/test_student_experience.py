@@ -491,3 +491,65 @@ def test_without_javascript_the_whole_lesson_reads_in_order(app_url, browser, la
         assert page.locator("#loading").is_hidden()
     finally:
         context.close()
+
+
+# WCAG 1.4.12: the reader's own text spacing (line height 1.5, paragraphs 2 ×, letters
+# 0.12 em, words 0.16 em), as a user style sheet would set it.
+TEXT_SPACING = """() => {
+  const s = document.createElement('style');
+  s.id = 'aw-test-spacing';
+  s.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important;' +
+    ' word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
+  document.head.appendChild(s);
+}"""
+# A data table may scroll in its own box (WCAG 1.4.10 exempts two-dimensional tables): its
+# cells are not counted as outside the screen.
+OUTSIDE_BUT_TABLES = OUTSIDE.replace(
+    "el.closest('.aw-sr')", "el.closest('.aw-sr') || el.closest('.aw-doc-table')")
+
+
+def test_reflow_at_320_px_and_the_readers_text_spacing(app_url, offline_page):
+    """WCAG 1.4.10 and 1.4.12 on one loaded page each, resized: the start page, lesson 02
+    with its chat played to an ending (every part on one page) and a page for schools at
+    320 × 640 px (a 1280 px window at 400 %); then the same with the reader's text
+    spacing, on the phone and at 320 px: nothing outside the screen."""
+    page = offline_page.page
+    problems: list[str] = []
+    narrow = {"width": 320, "height": 640}
+
+    def fits(state: str, outside: str = OUTSIDE) -> None:
+        for size in (narrow, VIEWPORTS["phone"]):
+            page.set_viewport_size(size)
+            page.wait_for_timeout(50)
+            problems.extend(f"{state} @ {size['width']} px: {p}" for p in page.evaluate(outside))
+
+    page.set_viewport_size(narrow)
+    page.goto(f"{app_url}voila/render/{FULL}/00-start.ipynb")
+    page.get_by_role("heading", level=1).wait_for()
+    fits("start page")
+    page.evaluate(TEXT_SPACING)
+    fits("start page, text spacing")
+
+    jonas = SCENARIOS["jonas"]
+    open_lesson(page, app_url, FULL, "02-the-conversation")
+    widgets_ready(page)
+    whole_lesson(page)
+    play(page, jonas, FULL, path_to(jonas, "end-safe"), flag=True)
+    fits("02 whole, chat ended")
+    page.evaluate(TEXT_SPACING)
+    fits("02 whole, chat ended, text spacing")
+
+    docs = page.locator(".aw-footer a")  # the start page's footer: the pages for schools
+    page.goto(f"{app_url}voila/render/{FULL}/00-start.ipynb")
+    assert docs.count() >= 1
+    docs.last.click()
+    page.get_by_role("heading", level=1).wait_for()
+    fits("page for schools", OUTSIDE_BUT_TABLES)
+    violations = run_axe(page)
+    counts(violations, f"docs {FULL} {page.url.rsplit('/', 1)[-1]}")
+    assert serious(violations) == [], serious(violations)
+    page.evaluate(TEXT_SPACING)
+    fits("page for schools, text spacing", OUTSIDE_BUT_TABLES)
+    assert problems == [], "\n".join(problems[:40])
+    assert offline_page.external == [] and offline_page.errors == []
+    assert csp_violations(page) == []

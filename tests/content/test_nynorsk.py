@@ -1,9 +1,10 @@
 """Nynorsk (nn) is real nynorsk: no common bokmål form slips into any nn text.
 
 Every nn text a pupil or a teacher reads is checked: the YAML content (course, chat,
-scenarios, checklists, quiz banks and words, the coverage map), the nn lesson notebooks and
-the nn facilitator notes. Whole words only, so «ikkje» and «noko» pass and «ikke» and «noe»
-do not. The forms the course uses instead are in lessons/nn-ordliste.md.
+scenarios, checklists, quiz banks and words, the coverage map), the nn lesson notebooks,
+the nn facilitator notes and the nn pages for schools (docs/nn/). Whole words only, so
+«ikkje» and «noko» pass and «ikke» and «noe» do not. The forms the course uses instead
+are in lessons/nn-ordliste.md.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ def nn_texts() -> Iterator[tuple[str, str]]:
     for nb in sorted((ROOT / "lessons" / LANG).glob("*.ipynb")):
         for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
             yield f"{nb.relative_to(ROOT)}#{cell['id']}", "".join(cell["source"])
-    for note in sorted((ROOT / "facilitator_notes" / LANG).glob("*.md")):
+    # The nn pages for schools (docs/nn/) as well as the facilitator notes.
+    for note in [*sorted((ROOT / "facilitator_notes" / LANG).glob("*.md")),
+                 *sorted((ROOT / "docs" / LANG).glob("*.md"))]:
         for n, line in enumerate(note.read_text(encoding="utf-8").splitlines(), 1):
             yield f"{note.relative_to(ROOT)}:{n}", line
 

@@ -34,3 +34,28 @@ def test_the_filter_rewrites_messages_and_tracebacks(caplog):
         log.removeHandler(handler)
     text = " ".join(r.getMessage() + (r.exc_text or "") for r in records)
     assert KERNEL not in text and short_id(KERNEL) in text
+
+
+def test_a_request_is_named_without_its_address_and_query(caplog):
+    """Tornado's warnings name a request "GET /path?query (address)"; the filter keeps the
+    method and path, and the address only when the operator asked for addresses."""
+    from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
+
+    line = "%d %s: file not found"
+    summary = "GET /voila/render/nb/x.ipynb?class=QX7K (10.1.2.3)"
+    request = HTTPServerRequest(start_line=RequestStartLine("GET", "/a?class=QX7K", "HTTP/1.1"),
+                                 headers=HTTPHeaders({"Host": "127.0.0.1"}))
+    request.remote_ip = "10.1.2.3"
+    filt = KernelIdFilter()
+    for log_client, expected in ((False, "GET /voila/render/nb/x.ipynb"),
+                                 (True, "GET /voila/render/nb/x.ipynb (10.1.2.3)")):
+        filt.log_client = log_client
+        record = logging.LogRecord("tornado.general", logging.WARNING, __file__, 1, line,
+                                   (404, summary), None)
+        filt.filter(record)
+        assert record.getMessage() == f"404 {expected}: file not found"
+        record = logging.LogRecord("tornado.application", logging.ERROR, __file__, 1,
+                                   "Uncaught exception\n%r", (request,), None)
+        filt.filter(record)
+        assert ("10.1.2.3" in record.getMessage()) is log_client
+        assert "QX7K" not in record.getMessage()

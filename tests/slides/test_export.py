@@ -154,6 +154,7 @@ def test_deck_in_chromium(exported, file_page, lang, lesson_id):
 
     page = file_page.open(result.html)
     assert page.evaluate("document.documentElement.lang") == lang
+    assert page.title() == COURSE.lesson(lesson_id).title[lang]  # WCAG 2.4.2
     assert page.evaluate("Reveal.getTotalSlides()") == result.slides
     assert result.slides >= 5
     # 16:9 at the design size, nothing scaled on a 1920×1080 projector
