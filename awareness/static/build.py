@@ -14,7 +14,7 @@ The folder::
     <lang>/00-start.html  each language's start page, and <lang>/<lesson>.html
     assets/               theme.css, lite.css, chat.css, quiz.css, checklist.css,
                           start.js and awareness.js (the app's), static.js (this copy's)
-    scorm-<lang>.html     the SCORM launch page (only inside build/scorm/<lang>.zip)
+    scorm-<lang>.html     the SCORM launch page (build/scorm/<lang>.zip starts there)
 
 Nothing is loaded from anywhere but the folder; every page carries a strict
 Content-Security-Policy (no inline script) in a meta tag.
@@ -253,6 +253,8 @@ def scorm_launch(lang: str) -> str:
     return (
         _head(lang, course.title[lang], ("theme.css",), prefix="")
         + '<meta name="awareness-scorm" content="launch">'
+        + "<style>html, body.aw-scorm { height: 100%; margin: 0; }"
+        + " .aw-scorm-frame { display: block; width: 100%; height: 100%; border: 0; }</style>"
         + '<script src="assets/static.js" defer></script>'
         + '</head><body class="aw-scorm">'
         + f'<iframe class="aw-scorm-frame" src="{escape(lang)}/00-start.html" '
