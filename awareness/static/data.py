@@ -30,10 +30,9 @@ from typing import Any
 from awareness.content.course import load_course
 from awareness.conversation import render
 from awareness.conversation.engine import ChatEngine, all_paths, max_decisions
-from awareness.conversation.model import load_conversation
-from awareness.conversation.widget import CHOICE_QUIET, ChatWidget, typing_scale
-from awareness.quiz.engine import TopicSummary, final_quiz, grade
-from awareness.quiz.model import TOPICS, load_bank, load_banks, load_ui
+from awareness.conversation.widget import CHOICE_QUIET, ChatWidget, chat_widget, typing_scale
+from awareness.quiz.engine import TopicSummary, grade
+from awareness.quiz.model import TOPICS
 from awareness.quiz.render import (
     SUMMARY_END,
     answer_html,
@@ -41,7 +40,7 @@ from awareness.quiz.render import (
     summary_head_html,
     topic_html,
 )
-from awareness.quiz.widget import QuizWidget
+from awareness.quiz.widget import QuizWidget, quiz_widget
 from awareness.static.widgets_html import widget_html
 
 __all__ = ["QUIZ_SEED", "chat_part", "checklist_part", "html_links", "quiz_part"]
@@ -74,8 +73,10 @@ def _fix(value: Any) -> Any:
 def chat_part(lang: str, scenario: str) -> tuple[str, dict]:
     """The chat's first view (the widget as lite.js draws it) and its data."""
     course = load_course()
-    conv = load_conversation(scenario=scenario)
-    widget = ChatWidget(conv, lang, course.help, source=course.source[lang])
+    widget = chat_widget(lang, scenario=scenario)  # the app's chat
+    if not isinstance(widget, ChatWidget):
+        raise ValueError(f"the chat {scenario!r} ({lang}) could not be built")
+    conv = widget.conversation
     roles = {
         id(widget.progress_label): "progress",
         id(widget.message_list): "messages",
@@ -129,7 +130,7 @@ def chat_part(lang: str, scenario: str) -> tuple[str, dict]:
     total = max(max_decisions(conv, conv.start), 1)
     longest = max(all_paths(conv), key=len)
     progress: list[str] = []
-    probe = ChatWidget(conv, lang, course.help, source=course.source[lang])
+    probe = chat_widget(lang, scenario=scenario)
     for choice_id in (None, *longest):
         if choice_id is not None:
             probe.engine.choose(choice_id)
@@ -219,14 +220,11 @@ def _answers(question, shown: list[str]) -> list[list[str]]:
 
 def quiz_part(lesson_id: str, lang: str, seed: int = QUIZ_SEED) -> tuple[str, dict]:
     """The quiz's first view (the widget as lite.js draws it) and its data."""
-    course = load_course()
-    ui = load_ui()
-    bank = load_bank(lesson_id)
-    questions = final_quiz(load_banks(), seed) if bank.final is not None else list(bank.questions)
-    titles = {lesson.id: lesson.title[lang] for lesson in course.lessons}
-    titles.update({ref: course.section_title(ref, lang) for ref in course.section_refs()})
-    widget = QuizWidget(questions, lang, ui, seed=seed, titles=titles,
-                        error_text=course.t("content_error", lang))
+    widget = quiz_widget(lesson_id, lang, seed=seed)  # the app's quiz, with this seed
+    if not isinstance(widget, QuizWidget):
+        raise ValueError(f"the quiz of {lesson_id} ({lang}) could not be built")
+    ui, titles = widget.ui, widget.titles
+    questions = widget.session.questions
     roles = {
         id(widget.progress): "progress",
         id(widget.prompt): "prompt",
