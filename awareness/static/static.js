@@ -342,6 +342,13 @@
       inputs.setAttribute("data-aw-role", "inputs");
       el.inputs.parentNode.replaceChild(inputs, el.inputs);
       el.inputs = inputs;
+      // One choice at a time, as the app's radio buttons (their kernel sets the index).
+      inputs.addEventListener("change", function (event) {
+        if (event.target.type !== "radio" || !event.target.checked) return;
+        Array.prototype.forEach.call(radios(), function (radio) {
+          if (radio !== event.target) radio.checked = false;
+        });
+      });
     }
 
     function refreshOrder() {

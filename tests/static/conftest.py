@@ -24,7 +24,9 @@ class Site:
     seconds: float
 
     def url(self, path: str) -> str:
-        return (self.folder / path).as_uri()
+        """The file:// address of a page in the folder (``#part`` kept as a fragment)."""
+        path, hash_, part = path.partition("#")
+        return (self.folder / path).as_uri() + hash_ + part
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +71,9 @@ class FilePage:
             route.abort()
 
     def open(self, url: str) -> None:
-        self.page.goto(url)
-        self.page.wait_for_selector("body[data-awareness-steps]", state="attached")
+        """Open a page; at its load event its scripts (at the end of the body, or
+        deferred) have run: the page is ready."""
+        self.page.goto(url, wait_until="load")
 
     def close(self) -> None:
         self.context.close()
