@@ -26,6 +26,7 @@ help:
 	@echo "make bench  - a class of 30 opening lesson 02 at once, against stock Voila,"
 	@echo "              and the same class on 2 replicas behind HAProxy"
 	@echo "              (BENCH_LANG=nn: the class opens it in nynorsk)"
+	@echo "              (BENCH_ARGS=--static-only: only the serverless copy's row, make static)"
 	@echo "make replicas REPLICAS=N - N app processes on PORT+1..PORT+N behind HAProxy on PORT"
 	@echo "              (sticky cookie, health checks; Ctrl+C or make replicas-stop stops all)"
 
@@ -118,9 +119,12 @@ slides: $(STAMP) $(NODE_STAMP) chromium
 # BENCH_LANG=nn: the class opens lesson 02 in that language (default: the first in course.yaml);
 # the app runs as `make app CLASS_LANG=nn` would.
 BENCH_LANG ?=
+# BENCH_ARGS=--static-only: only the serverless copy's row (its size, each lesson page
+# opened cold from disk in Chromium; bench/results/static.md).
+BENCH_ARGS ?=
 bench: $(STAMP) $(NODE_STAMP)
 	@$(call debian,$(CHROMIUM_PKG) $(HAPROXY_PKG))
-	$(PY) bench/classroom.py $(if $(BENCH_LANG),--lang $(BENCH_LANG))
+	$(PY) bench/classroom.py $(if $(BENCH_LANG),--lang $(BENCH_LANG)) $(BENCH_ARGS)
 
 # Replicas on one machine behind Debian's HAProxy (deploy/replicas.py, deploy/haproxy/):
 # REPLICAS app processes on 127.0.0.1:PORT+1..PORT+N (pidfiles build/replicas/<port>.pid),
