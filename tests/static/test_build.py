@@ -164,3 +164,37 @@ def test_a_broken_lesson_is_one_line(tmp_path, monkeypatch, capsys):
     assert len(err.splitlines()) == 1
     assert "02-the-conversation.ipynb cell" in err and "no such scenario" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_the_script_holds_no_content():
+    """static.js only walks the data: no word of the course, the chats, the quizzes or
+    the checklists is in it (every one comes from the data the build writes)."""
+    from awareness.checklist import load_checklists
+    from awareness.conversation.model import load_conversation
+    from awareness.paths import content_root
+    from awareness.quiz.model import load_ui
+    from awareness.static.build import ASSETS
+
+    script = ASSETS["static.js"].read_text(encoding="utf-8")
+    texts: set[str] = set()
+
+    def collect(value) -> None:
+        if isinstance(value, dict):
+            for lang in COURSE.languages:
+                if isinstance(value.get(lang), str):
+                    texts.add(value[lang])
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+
+    collect(COURSE.model_dump())
+    for scenario in ("jonas", "sara"):
+        collect(load_conversation(scenario=scenario).model_dump())
+    collect(load_ui().model_dump())
+    checklists, _ = load_checklists(content_root(), COURSE.languages)
+    collect(checklists.model_dump())
+    words = {t.strip() for t in texts if len(t.strip()) >= 4}
+    assert len(words) > 100
+    assert [w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", script)] == []
