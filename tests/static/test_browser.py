@@ -340,7 +340,8 @@ def test_progress_survives_a_reload(file_page, static_site):
 def test_phone_layout_and_accessibility(file_page, static_site):
     """Lesson 02 in the first language, its chat played to an ending and a quiz answered:
     axe finds nothing serious or critical; at 360 px (the page resized, not reloaded)
-    nothing is wider than the screen."""
+    nothing is wider than the screen. The same for lesson 04 (checklist, Sara's chat),
+    the last lesson with its quiz done, and the start page, at 360 px."""
     fp = file_page
     lang = LANGS[0]
     fp.page.set_viewport_size({"width": 1280, "height": 900})
@@ -365,8 +366,36 @@ def test_phone_layout_and_accessibility(file_page, static_site):
         wide = fp.page.evaluate("document.documentElement.scrollWidth")
         assert wide <= width, (width, wide)
     fp.page.set_viewport_size({"width": 360, "height": 800})
-    fp.open(static_site.url(f"{lang}/00-start.html"))
-    _assert_clean(fp)
-    found = run_axe(fp.page)
-    counts(found, f"static {lang}/00-start")
-    assert serious(found) == []
+    # Lesson 04 (its checklist ticked, Sara's chat played) and the last lesson (its quiz
+    # finished: the summary, the finish and the certificate), then the start page.
+    fp.open(static_site.url(f"{lang}/04-prevention.html"))
+    fp.page.evaluate("""() => {
+      document.querySelector('.aw-view').click();
+      document.querySelector('[data-aw-role="item"] input').click();
+      const q = (r) => document.querySelector(`.awareness-chat [data-aw-role="${r}"]`);
+      for (let i = 0; i < 20 && q('ending').style.display === 'none'; i++) {
+        q('choices').querySelector('button[data-choice]').click();
+      }
+    }""")
+    last = COURSE.lessons[-1].id
+    for name in ("04-prevention", last, "00-start"):
+        if name != "04-prevention":
+            fp.open(static_site.url(f"{lang}/{name}.html"))
+        if name == last:
+            fp.page.evaluate("""() => {
+              document.querySelector('.aw-view').click();
+              const quiz = document.querySelector('.quiz');
+              const q = (r) => quiz.querySelector(`[data-aw-role="${r}"]`);
+              for (let i = 0; i < 50 && !quiz.hasAttribute('data-aw-done'); i++) {
+                const input = q('inputs').querySelector('input');
+                if (input) input.click();
+                q('check').click();
+                q('next').click();
+              }
+            }""")
+            assert fp.page.locator(".quiz-summary").is_visible()
+        _assert_clean(fp)
+        found = run_axe(fp.page)
+        counts(found, f"static {lang}/{name}")
+        assert serious(found) == [], name
+        assert fp.page.evaluate("document.documentElement.scrollWidth") <= 360, name
