@@ -51,7 +51,8 @@ def _style(widget: w.Widget) -> str:
 
 
 def _classes(widget: w.Widget) -> str:
-    return " ".join([SUPPORTED[widget._view_name], *widget._dom_classes])
+    # As lite.js writes them: its base classes, a space, the widget's own.
+    return SUPPORTED[widget._view_name] + " " + " ".join(widget._dom_classes)
 
 
 def widget_html(widget: w.Widget, roles: dict[int, str] | None = None) -> str:

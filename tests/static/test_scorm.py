@@ -1,7 +1,9 @@
 """The SCORM 1.2 package inside a small LMS: a test page that provides the API (as an
 LMS does, on a parent window), the package unzipped and served over http from 127.0.0.1,
 the course launched in a frame. The calls the course makes are recorded and checked:
-initialize, completion when the last lesson's quiz is done, finish when it is closed."""
+initialize, completion when the last lesson's quiz is done, finish when it is closed.
+(Over http, as an LMS serves it: Chromium gives every file:// page an origin of its own,
+so a frame opened from disk cannot reach its parent's API.)"""
 
 from __future__ import annotations
 
