@@ -81,8 +81,15 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 
 def cmd_static(args: argparse.Namespace) -> int:
+    from awareness.content.check import check_all
     from awareness.static.build import main as static_main
 
+    course, problems = check_all(content_root())
+    for problem in problems:
+        print(problem)
+    if any(p.is_error for p in problems):
+        print("The static copy was not built: fix the content problems above.", file=sys.stderr)
+        return 1
     return static_main(["--out", args.out, "--scorm", args.scorm])
 
 

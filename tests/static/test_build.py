@@ -198,3 +198,17 @@ def test_the_script_holds_no_content():
     words = {t.strip() for t in texts if len(t.strip()) >= 4}
     assert len(words) > 100
     assert [w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", script)] == []
+
+
+def test_broken_content_is_not_built(tmp_path, monkeypatch, capsys):
+    """Content with problems: each problem on its line, then one line saying nothing was
+    built (as `make app` refuses to start); no traceback, no folder."""
+    from awareness.__main__ import main as awareness_main
+
+    (tmp_path / "course.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    monkeypatch.setenv("AWARENESS_ROOT", str(tmp_path))
+    assert awareness_main(["static", "--out", str(tmp_path / "out"), "--scorm", ""]) == 1
+    captured = capsys.readouterr()
+    assert "course.yaml" in captured.out and "Traceback" not in captured.out + captured.err
+    assert captured.err.strip() == "The static copy was not built: fix the content problems above."
+    assert not (tmp_path / "out").exists()
