@@ -319,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(f"The static copy was not built: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        where = exc.filename or args.out
+        print(f"The static copy was not built: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     count = sum(len(p) for p in pages.values())
     size = folder_size(Path(args.out))
     print(f"{args.out}: {count} pages in {len(pages)} languages, {size / 1e6:.2f} MB")
