@@ -237,7 +237,10 @@ def lesson_page(path: Path) -> str:
         _head(lang, title, LESSON_CSS)
         + islands
         + '</head><body class="jp-Notebook theme-light" data-jp-theme-light="true">'
-        + f'<div id="rendered_cells"><div>\n{header}'
+        # Shown once awareness.js has made the parts (voila_finish, from static.js), as
+        # Voilà's template does: the browser lays out one part, not the whole lesson.
+        + '<noscript><style>#rendered_cells { display: block !important; }</style></noscript>'
+        + f'<div id="rendered_cells" style="display: none"><div>\n{header}'
         + "\n".join(cells)
         + "\n</div></div>"
         + '<script src="../assets/static.js"></script>'

@@ -103,6 +103,13 @@
     return;
   }
 
+  // The cells are shown once awareness.js has made the lesson's parts (it calls this, as
+  // Voilà's template does): the first layout is of one part, not of the whole lesson.
+  window.voila_finish = function () {
+    var cells = document.getElementById("rendered_cells");
+    if (cells) cells.style.display = "";
+  };
+
   var pageInfo = null;
   try { pageInfo = JSON.parse(document.getElementById("awareness-page").textContent); } catch (e) { /* none */ }
   var lastLesson = !!(pageInfo && pageInfo.lesson === pageInfo.lessons);

@@ -47,6 +47,8 @@ def test_every_page_loads(file_page, static_site):
                     "[document.body.dataset.awarenessSteps, document.body.dataset.awarenessStatic,"
                     " document.querySelectorAll('.aw-step').length]")
                 assert state[:2] == ["ready", "ready"], (lang, name)
+                shown = "getComputedStyle(document.getElementById('rendered_cells')).display"
+                assert fp.page.evaluate(shown) != "none", (lang, name)  # voila_finish ran
                 lesson = COURSE.lesson(name.removesuffix(".html"))
                 assert state[2] == len(lesson.sections), (lang, name)
             _assert_clean(fp)
