@@ -113,6 +113,8 @@ def test_scorm_calls_in_an_lms(browser, lms):
         assert calls[-1] == ["LMSFinish", ""]
         assert [c[0] for c in calls].count("LMSInitialize") == 1
         assert [c[0] for c in calls].count("LMSFinish") == 1
+        # Nothing but the status: no answers, no score.
+        assert {c[1] for c in calls if c[0] == "LMSSetValue"} == {"cmi.core.lesson_status"}
         assert errors == [] and outside == []
     finally:
         context.close()
