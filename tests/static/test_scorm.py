@@ -54,6 +54,10 @@ def lms(static_site, tmp_path):
     with zipfile.ZipFile(static_site.scorm / f"{lang}.zip") as zf:
         zf.extractall(tmp_path / "sco")
     (tmp_path / "lms.html").write_text(LMS.replace("LAUNCH", f"scorm-{lang}.html"))
+    # The same LMS without the frame: it opens the course in a window (the test does).
+    frame = '<iframe id="sco" title="course" style="width:100%;height:90vh" src="sco/LAUNCH">'
+    assert frame in LMS
+    (tmp_path / "lms-window.html").write_text(LMS.replace(frame + "</iframe>", "<p>LMS</p>"))
     handler = functools.partial(Quiet, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -63,7 +67,10 @@ def lms(static_site, tmp_path):
     server.server_close()
 
 
-def test_scorm_calls_in_an_lms(browser, lms):
+@pytest.mark.parametrize("how", ["frame", "window"])
+def test_scorm_calls_in_an_lms(browser, lms, how):
+    """The LMS shows the course in a frame of its page, or opens it in a window of its
+    own (the API is then found through the opener)."""
     lang, base = lms
     context = browser.new_context(reduced_motion="reduce")
     outside: list[str] = []
@@ -80,8 +87,16 @@ def test_scorm_calls_in_an_lms(browser, lms):
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(base + "lms.html", wait_until="load")
-        start = next(f for f in page.frames if f.url.endswith(f"/{lang}/00-start.html"))
+        page.goto(base + ("lms.html" if how == "frame" else "lms-window.html"),
+                  wait_until="load")
+        course = page
+        if how == "window":
+            with page.expect_popup() as popup:
+                page.evaluate(f"window.open('sco/scorm-{lang}.html', 'course')")
+            course = popup.value
+            course.on("pageerror", lambda exc: errors.append(str(exc)))
+            course.wait_for_load_state("load")
+        start = next(f for f in course.frames if f.url.endswith(f"/{lang}/00-start.html"))
         start.wait_for_load_state("load")
         calls = page.evaluate("window.calls")
         assert calls[0] == ["LMSInitialize", ""]
@@ -107,7 +122,10 @@ def test_scorm_calls_in_an_lms(browser, lms):
         done = calls.index(["LMSSetValue", "cmi.core.lesson_status", "completed"])
         assert ["LMSCommit", ""] in calls[done:]
         assert ["LMSFinish", ""] not in calls  # still open
-        page.evaluate("document.getElementById('sco').src = 'about:blank'")  # closed
+        if how == "frame":
+            page.evaluate("document.getElementById('sco').src = 'about:blank'")  # closed
+        else:
+            course.close(run_before_unload=True)
         page.wait_for_timeout(300)
         calls = page.evaluate("window.calls")
         assert calls[-1] == ["LMSFinish", ""]
