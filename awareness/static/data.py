@@ -43,7 +43,7 @@ from awareness.quiz.render import (
 from awareness.quiz.widget import QuizWidget, quiz_widget
 from awareness.static.widgets_html import widget_html
 
-__all__ = ["QUIZ_SEED", "chat_part", "checklist_part", "html_links", "quiz_part"]
+__all__ = ["QUIZ_SEED", "chat_part", "checklist_part", "every_answer", "html_links", "quiz_part"]
 
 # The serverless copy shows each quiz in one order (the app draws one per pupil): the
 # options' order and the final quiz's questions come from this seed.
@@ -205,7 +205,7 @@ def chat_part(lang: str, scenario: str) -> tuple[str, dict]:
 # ------------------------------------------------------------------------------ quiz
 
 
-def _answers(question, shown: list[str]) -> list[list[str]]:
+def every_answer(question, shown: list[str]) -> list[list[str]]:
     """Every answer a pupil can give, as option ids in the order shown (empty: none)."""
     if question.type in ("single", "true_false"):
         return [[i] for i in shown]
@@ -249,7 +249,7 @@ def quiz_part(lesson_id: str, lang: str, seed: int = QUIZ_SEED) -> tuple[str, di
         table: dict[str, int] = {}
         feedback: list[str] = []
         answers: dict[str, list] = {}
-        for answer in _answers(question, shown):
+        for answer in every_answer(question, shown):
             result = grade(question, answer)
             html = feedback_html(question, result, ui, lang)
             if html not in table:

@@ -15,7 +15,7 @@ from awareness.conversation.engine import ChatEngine, all_paths
 from awareness.conversation.widget import chat_widget
 from awareness.quiz.engine import grade, shuffled_options
 from awareness.quiz.widget import quiz_widget
-from awareness.static.data import QUIZ_SEED, _answers, html_links
+from awareness.static.data import QUIZ_SEED, every_answer, html_links
 from awareness.static.widgets_html import widget_html
 from tests.app.axe import counts, run_axe, serious
 from tests.conftest import csp_violations
@@ -232,7 +232,7 @@ def _plans(widget) -> list[list[list]]:
             first.append([["down", []], ["down", [0]], ["down", [1, 2]]])
             second.append([["down", []]])
             continue
-        answers = _answers(question, shown)
+        answers = every_answer(question, shown)
         right = [a for a in answers if grade(question, a).correct]
         wrong = [a for a in answers if not grade(question, a).correct]
         first.append([_pick(a, shown) for a in wrong + right])
