@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8866
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: app serve test check lint chromium debian-test replicas replicas-stop slides notes bench \
+.PHONY: app serve test check lint chromium debian-test replicas replicas-stop slides notes static bench \
 	clean help
 
 help:
@@ -22,9 +22,12 @@ help:
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
 	@echo "make slides - every lesson as offline 16:9 slides and PDF in build/slides/, handouts in build/handouts/"
+	@echo "make static - the serverless copy in build/static/ (open index.html, host it anywhere)"
+	@echo "              and SCORM 1.2 packages for an LMS in build/scorm/<lang>.zip"
 	@echo "make bench  - a class of 30 opening lesson 02 at once, against stock Voila,"
 	@echo "              and the same class on 2 replicas behind HAProxy"
 	@echo "              (BENCH_LANG=nn: the class opens it in nynorsk)"
+	@echo "              (BENCH_ARGS=--static-only: only the serverless copy's row, make static)"
 	@echo "make replicas REPLICAS=N - N app processes on PORT+1..PORT+N behind HAProxy on PORT"
 	@echo "              (sticky cookie, health checks; Ctrl+C or make replicas-stop stops all)"
 
@@ -122,9 +125,12 @@ slides: $(STAMP) $(NODE_STAMP) chromium
 # BENCH_LANG=nn: the class opens lesson 02 in that language (default: the first in course.yaml);
 # the app runs as `make app CLASS_LANG=nn` would.
 BENCH_LANG ?=
+# BENCH_ARGS=--static-only: only the serverless copy's row (its size, each lesson page
+# opened cold from disk in Chromium; bench/results/static.md).
+BENCH_ARGS ?=
 bench: $(STAMP) $(NODE_STAMP)
 	@$(call debian,$(CHROMIUM_PKG) $(HAPROXY_PKG))
-	$(PY) bench/classroom.py $(if $(BENCH_LANG),--lang $(BENCH_LANG))
+	$(PY) bench/classroom.py $(if $(BENCH_LANG),--lang $(BENCH_LANG)) $(BENCH_ARGS)
 
 # Replicas on one machine behind Debian's HAProxy (deploy/replicas.py, deploy/haproxy/):
 # REPLICAS app processes on 127.0.0.1:PORT+1..PORT+N (pidfiles build/replicas/<port>.pid),
@@ -145,6 +151,11 @@ replicas: $(STAMP)
 
 replicas-stop:
 	$(PY) deploy/replicas.py stop
+
+# The serverless copy: plain HTML, CSS and one script, from the same content and renderers
+# (awareness/static/); SCORM 1.2 packages of it for itslearning and other LMSs.
+static: $(STAMP)
+	$(PY) -m awareness static --out build/static --scorm build/scorm
 
 notes: $(STAMP)
 	$(PY) -m awareness.notes_build --out build/notes

@@ -1,4 +1,4 @@
-"""Command line: ``python -m awareness check|serve|health``."""
+"""Command line: ``python -m awareness check|serve|health|static``."""
 
 from __future__ import annotations
 
@@ -80,6 +80,19 @@ def cmd_health(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_static(args: argparse.Namespace) -> int:
+    from awareness.content.check import check_all
+    from awareness.static.build import main as static_main
+
+    course, problems = check_all(content_root())
+    for problem in problems:
+        print(problem)
+    if any(p.is_error for p in problems):
+        print("The static copy was not built: fix the content problems above.", file=sys.stderr)
+        return 1
+    return static_main(["--out", args.out, "--scorm", args.scorm])
+
+
 def _env(name: str, fallback: str) -> str:
     return os.environ.get(name, "").strip() or fallback
 
@@ -130,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
                         "ready for pupils (/healthz)")
     health.add_argument("--timeout", type=float, default=5.0, help="seconds to wait")
     health.set_defaults(func=cmd_health)
+    static = sub.add_parser(
+        "static", help="the serverless copy (build/static/) and SCORM packages (build/scorm/)")
+    static.add_argument("--out", default="build/static", help="the folder to write")
+    static.add_argument("--scorm", default="build/scorm",
+                        help="where the SCORM 1.2 packages go (<lang>.zip); '' for none")
+    static.set_defaults(func=cmd_static)
     args, extra = parser.parse_known_args(argv)
     bad = [a for a in extra if not (args.command == "serve" and a.startswith("--") and "." in a)]
     if bad:

@@ -745,6 +745,110 @@ def summary(results: list[dict]) -> dict:
     }
 
 
+# ----------------------------------------------------------------------------- static copy
+
+STATIC_TARGET_S = 0.3  # a lesson page usable from disk (issue 18)
+
+
+def static_copy(lang: str, reps: int = 9) -> dict:
+    """The serverless copy (``make static``, built here into a temporary folder): its size,
+    and each lesson page of ``lang`` opened cold from file:// in Chromium (a fresh context
+    each time: nothing cached; every request outside the folder blocked), ``reps`` times.
+    Usable = the load event has ended: the page's scripts (static.js, awareness.js) run at
+    the end of its body, so its parts, chat and quiz take input from then on. Timed in the
+    page (navigation timing), on this machine's cores and load."""
+    import gzip
+
+    from playwright.sync_api import sync_playwright
+
+    from awareness.static.build import build, folder_size
+
+    course = load_course(ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "static"
+        started = time.monotonic()
+        build(folder)
+        built = time.monotonic() - started
+        prefix = folder.as_uri() + "/"
+        pages: dict[str, list[float]] = {}
+        outside: list[str] = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                # The start page too: the floor this machine sets for any page now. Round
+                # by round over the pages, so a busy moment hits them all alike.
+                ids = ["00-start", *(lesson.id for lesson in course.lessons)]
+                pages = {page_id: [] for page_id in ids}
+
+                def route(r):
+                    if r.request.url.startswith((prefix, "data:")):
+                        r.continue_()
+                    else:
+                        outside.append(r.request.url)
+                        r.abort()
+
+                for _ in range(reps):
+                    for page_id in ids:
+                        context = browser.new_context()
+                        context.route("**/*", route)
+                        page = context.new_page()
+                        page.goto(f"{prefix}{lang}/{page_id}.html", wait_until="load")
+                        nav = page.evaluate(
+                            "performance.getEntriesByType('navigation')[0].loadEventEnd")
+                        if page_id != "00-start":
+                            assert page.evaluate("document.body.dataset.awarenessStatic") == "ready"
+                        pages[page_id].append(nav / 1000)
+                        context.close()
+            finally:
+                browser.close()
+        start_page = pages.pop("00-start")
+        every = [t for times in pages.values() for t in times]
+        assets = b"".join(p.read_bytes() for p in sorted((folder / "assets").iterdir())
+                          if p.name != "start.js")
+        page02 = (folder / lang / f"{LESSON}.html").read_bytes()
+        return {
+            "front_end_gzip_kb": len(gzip.compress(assets, 9)) / 1e3,
+            "lesson_02_page_gzip_kb": len(gzip.compress(page02, 9)) / 1e3,
+            "lang": lang,
+            "folder_mb": folder_size(folder) / 1e6,
+            "largest_page_kb": max(p.stat().st_size for p in folder.rglob("*.html")) / 1e3,
+            "build_seconds": built,
+            "usable_s": {k: statistics.median(v) for k, v in pages.items()},
+            "usable_p50_s": statistics.median(every),
+            "usable_p95_s": pct(every, 0.95),
+            "usable_max_s": max(every),
+            "lesson_02_median_s": statistics.median(pages[LESSON]),
+            "start_page_median_s": statistics.median(start_page),
+            "requests_outside": len(outside),
+            "reps": reps,
+            "cores": os.cpu_count(),
+            "load": os.getloadavg()[0],
+        }
+
+
+def static_markdown(s: dict) -> str:
+    rows = [
+        (f"Lesson page usable from disk, cold (s; {s['reps']} each; target ≤ "
+         f"{STATIC_TARGET_S}): lesson 02 median / every lesson p50 / p95 / max",
+         f"{s['lesson_02_median_s']:.3f} / {s['usable_p50_s']:.3f} / "
+         f"{s['usable_p95_s']:.3f} / {s['usable_max_s']:.3f}"),
+        ("… the start page (no widgets, 8 KB: this machine's floor under its load) median",
+         f"{s['start_page_median_s']:.3f}"),
+        ("The whole folder, every language (MB; target ≤ 3)", f"{s['folder_mb']:.2f}"),
+        ("Largest page (KB)", f"{s['largest_page_kb']:.0f}"),
+        ("Lesson page front-end, gzipped: static.js, awareness.js, CSS / lesson 02's page "
+         "with its data (KB; target ≤ 60 together)",
+         f"{s['front_end_gzip_kb']:.1f} / {s['lesson_02_page_gzip_kb']:.1f}"),
+        ("Requests outside the folder", str(s["requests_outside"])),
+        ("Build (s)", f"{s['build_seconds']:.1f}"),
+    ]
+    lines = [f"Serverless copy (make static), {s['lang']} pages from file:// in Chromium "
+             f"({s['cores']} cores, load average {s['load']:.1f}):", "",
+             "| measure | static copy |", "|---|---|"]
+    lines += [f"| {a} | {b} |" for a, b in rows]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
@@ -761,6 +865,10 @@ def main(argv: list[str] | None = None) -> int:
         "`make bench BENCH_LANG=nn`. Other than the first, the results are written to "
         "latest-<lang>.json/.md.",
     )
+    parser.add_argument("--static-only", action="store_true",
+                        help="only the serverless copy's row (make static): its size and "
+                        "each lesson page opened cold from disk; written to "
+                        "bench/results/static.json/.md")
     args = parser.parse_args(argv)
 
     course = load_course(ROOT)
@@ -769,6 +877,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: unknown language {lang!r} (the course has: "
               f"{', '.join(course.languages)})", file=sys.stderr)
         return 2
+    if args.static_only:
+        row = static_copy(lang)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "static.json").write_text(json.dumps(row, indent=2))
+        (RESULTS / "static.md").write_text(static_markdown(row) + "\n")
+        print(static_markdown(row))
+        return 0
     conv = load_conversation(ROOT)
     start_node = conv.node(conv.start)
     first_decision = next(n for n in conv.nodes if n.choices)
@@ -910,6 +1025,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         app.stop()
 
+    report["static"] = static_copy(lang)
+    print("static copy:", report["static"], flush=True)
     report["replicas"] = replicas_row(args, lang, path, want, clicks, conv.ui.restart[lang])
     print("replicas:", {k: v for k, v in report["replicas"].items() if k != "summary"},
           flush=True)
@@ -1103,6 +1220,8 @@ def markdown(r: dict) -> str:
     lines += [f"| {a} | {b_} | {c} |" for a, b_, c in rows]
     if "replicas" in r:
         lines += ["", replicas_markdown(r)]
+    if "static" in r:
+        lines += ["", static_markdown(r["static"])]
     lines += ["", launcher_table(r["launchers"])]
     return "\n".join(lines) + "\n"
 

@@ -21,6 +21,8 @@ __all__ = [
     "CSS_FILE",
     "initials",
     "KIND_ICONS",
+    "mark_chip",
+    "replay_head",
     "render_choice_feedback",
     "render_css",
     "render_decision",
@@ -231,6 +233,26 @@ def _excerpt(text: str, words: int = 10) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
+def mark_chip(kind: str, icon: str, word: str, text: str, attr: str) -> str:
+    """One mark in the debrief's replay: a sign found or missed, or a wrong flag."""
+    return (
+        f'<li class="aw-mark aw-mark-{kind}" {attr}><span aria-hidden="true">{icon}</span> '
+        f'<span class="aw-sr">{_e(word)}: </span>{text}</li>'
+    )
+
+
+def replay_head(conv: Conversation, node: Node, lang: str, flagged: bool) -> str:
+    """A replayed message in the debrief, up to its list of marks (``</ul></li>`` ends it)."""
+    speaker = conv.speaker(node.speaker)
+    mark = " aw-flagged" if flagged else ""
+    return (
+        f'<li class="aw-replay-item" data-node="{_e(node.id)}">'
+        f'<div class="aw-replay-msg{mark}"><span class="aw-name">'
+        f"{_e(speaker.name[lang])}</span> {_e(_excerpt(node.text[lang]))}</div>"
+        '<ul class="aw-marks">'
+    )
+
+
 def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
     """The warning signs on this path, replayed: the counts, then the pupil's own chat,
     only the messages that matter, each marked: a sign found (✓), a sign missed (○), an
@@ -242,11 +264,7 @@ def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
     def mark(node_id: str, html: str) -> None:
         marks.setdefault(node_id, []).append(html)
 
-    def chip(kind: str, icon: str, word: str, text: str, attr: str) -> str:
-        return (
-            f'<li class="aw-mark aw-mark-{kind}" {attr}><span aria-hidden="true">{icon}</span> '
-            f'<span class="aw-sr">{_e(word)}: </span>{text}</li>'
-        )
+    chip = mark_chip
 
     for sign in summary.found:
         hit = next((n for n in sign.node_ids if n in summary.flagged), sign.node_ids[0])
@@ -263,15 +281,8 @@ def render_signs(conv: Conversation, summary: Summary, lang: str) -> str:
     order = {node_id: i for i, node_id in enumerate(summary.transcript)}
     items = []
     for node_id in sorted(marks, key=lambda n: order.get(n, len(order))):
-        node = conv.node(node_id)
-        speaker = conv.speaker(node.speaker)
-        flagged = " aw-flagged" if node_id in summary.flagged else ""
-        items.append(
-            f'<li class="aw-replay-item" data-node="{_e(node_id)}">'
-            f'<div class="aw-replay-msg{flagged}"><span class="aw-name">'
-            f"{_e(speaker.name[lang])}</span> {_e(_excerpt(node.text[lang]))}</div>"
-            f'<ul class="aw-marks">{"".join(marks[node_id])}</ul></li>'
-        )
+        head = replay_head(conv, conv.node(node_id), lang, node_id in summary.flagged)
+        items.append(f'{head}{"".join(marks[node_id])}</ul></li>')
     if summary.perfect and summary.found:
         note = f'<p class="aw-none aw-perfect">{_e(ui.perfect[lang])}</p>'
     elif not summary.found:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from awareness.quiz.engine import Result, Summary, shuffled_options
+from awareness.quiz.engine import Result, Summary, TopicSummary, shuffled_options
 from awareness.quiz.model import Bank, Option, Question, QuizUi
 
 __all__ = [
@@ -28,7 +28,9 @@ __all__ = [
     "poll_html",
     "render_css",
     "render_question_html",
+    "summary_head_html",
     "summary_html",
+    "topic_html",
 ]
 
 CSS_FILE = Path(__file__).with_name("quiz.css")
@@ -213,40 +215,57 @@ def summary_html(
     """The end of a quiz, as a friendly card: the score on the first try, and per topic
     what went well or a link straight to the part to read again (``<lesson>.ipynb#<part>``:
     the lesson page opens at that part)."""
+    parts = [summary_head_html(summary.right, summary.total, ui, lang)]
+    parts.extend(topic_html(topic, ui, lang, titles) for topic in summary.topics)
+    parts.append(SUMMARY_END)
+    return "".join(parts)
+
+
+SUMMARY_END = "</ul></div>"
+
+
+def summary_head_html(right: int, total: int, ui: QuizUi, lang: str) -> str:
+    """The summary card up to its list of topics (``SUMMARY_END`` closes it)."""
     from awareness.illustrations import STAR
 
-    titles = titles or {}
     parts = [f'<div class="quiz-summary">{STAR}']
     parts.append(f'<h3 class="quiz-summary-head">{escape(ui.t("summary_heading", lang))}</h3>')
-    score = ui.t("score", lang, right=summary.right, total=summary.total)
+    score = ui.t("score", lang, right=right, total=total)
     parts.append(f'<p class="quiz-score">{escape(score)}</p>')
-    if summary.right < summary.total:
+    if right < total:
         parts.append(f'<p class="quiz-kind">{escape(ui.t("summary_kind", lang))}</p>')
     parts.append('<ul class="quiz-topics">')
-    for topic in summary.topics:
-        name = ui.t(f"topic_{topic.topic}", lang)
-        count = ui.t("topic_score", lang, right=topic.right, total=topic.total)
-        all_right = topic.right == topic.total
-        kind = "correct" if all_right else ("partly" if topic.right else "wrong")
-        parts.append(
-            f'<li class="quiz-topic quiz-topic-{kind}">{_mark(kind, name)}: {escape(count)}'
-        )
-        if all_right:
-            parts.append(f' <span class="quiz-all-right">{escape(ui.t("all_right", lang))}</span>')
-        else:
-            parts.append(f' <span class="quiz-revisit-head">{escape(ui.t("revisit", lang))}</span>')
-            parts.append('<ul class="quiz-revisit">')
-            for ref in topic.revisit:
-                lesson_id, _, section_id = ref.partition("#")
-                title = titles.get(lesson_id, lesson_id)
-                section = titles.get(ref, ref)
-                href = f"{lesson_id}.ipynb" + (f"#{section_id}" if section_id else "")
-                parts.append(
-                    f'<li><a href="{escape(href)}">{escape(title)} – {escape(section)}</a></li>'
-                )
-            parts.append("</ul>")
-        parts.append("</li>")
-    parts.append("</ul></div>")
+    return "".join(parts)
+
+
+def topic_html(
+    topic: TopicSummary, ui: QuizUi, lang: str, titles: dict[str, str] | None = None
+) -> str:
+    """One topic of the summary: how it went, or links to the parts to read again."""
+    titles = titles or {}
+    parts = []
+    name = ui.t(f"topic_{topic.topic}", lang)
+    count = ui.t("topic_score", lang, right=topic.right, total=topic.total)
+    all_right = topic.right == topic.total
+    kind = "correct" if all_right else ("partly" if topic.right else "wrong")
+    parts.append(
+        f'<li class="quiz-topic quiz-topic-{kind}">{_mark(kind, name)}: {escape(count)}'
+    )
+    if all_right:
+        parts.append(f' <span class="quiz-all-right">{escape(ui.t("all_right", lang))}</span>')
+    else:
+        parts.append(f' <span class="quiz-revisit-head">{escape(ui.t("revisit", lang))}</span>')
+        parts.append('<ul class="quiz-revisit">')
+        for ref in topic.revisit:
+            lesson_id, _, section_id = ref.partition("#")
+            title = titles.get(lesson_id, lesson_id)
+            section = titles.get(ref, ref)
+            href = f"{lesson_id}.ipynb" + (f"#{section_id}" if section_id else "")
+            parts.append(
+                f'<li><a href="{escape(href)}">{escape(title)} – {escape(section)}</a></li>'
+            )
+        parts.append("</ul>")
+    parts.append("</li>")
     return "".join(parts)
 
 

@@ -1,0 +1,86 @@
+"""The serverless copy, built once per test session (with AWARENESS_FAST=1: no typing
+times and no double-tap pause, as the app's test servers run), and Chromium pages that
+open it from file:// with every request outside the folder blocked and recorded."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from awareness.static.build import build
+from awareness.static.scorm import package_all
+from tests.conftest import CSP_WATCH
+
+
+@dataclass
+class Site:
+    folder: Path
+    scorm: Path
+    pages: dict[str, list[str]]
+    seconds: float
+
+    def url(self, path: str) -> str:
+        """The file:// address of a page in the folder (``#part`` kept as a fragment)."""
+        path, hash_, part = path.partition("#")
+        return (self.folder / path).as_uri() + hash_ + part
+
+
+@pytest.fixture(scope="session")
+def static_site(tmp_path_factory) -> Site:
+    out = tmp_path_factory.mktemp("static")
+    before = os.environ.get("AWARENESS_FAST")
+    os.environ["AWARENESS_FAST"] = "1"
+    try:
+        start = time.monotonic()
+        pages = build(out / "static")
+        package_all(out / "static", out / "scorm")
+        seconds = time.monotonic() - start
+    finally:
+        if before is None:
+            os.environ.pop("AWARENESS_FAST", None)
+        else:
+            os.environ["AWARENESS_FAST"] = before
+    return Site(out / "static", out / "scorm", pages, seconds)
+
+
+class FilePage:
+    """A fresh Chromium page for the folder: requests outside it are blocked and kept."""
+
+    def __init__(self, browser, folder: Path, **options):
+        self.folder = folder.as_uri() + "/"
+        self.context = browser.new_context(reduced_motion="reduce", **options)
+        self.outside: list[str] = []
+        self.inside: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.context.add_init_script(CSP_WATCH)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.folder) or url.startswith(("data:", "about:")):
+            self.inside.append(url)
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def open(self, url: str) -> None:
+        """Open a page; at its load event its scripts (at the end of the body, or
+        deferred) have run: the page is ready."""
+        self.page.goto(url, wait_until="load")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def file_page(browser, static_site):
+    page = FilePage(browser, static_site.folder)
+    yield page
+    page.close()
