@@ -119,11 +119,15 @@ class Node(Strict):
     ``typing``: seconds of "… is typing" before the message, when it should not follow
     the message's length (the widget's ``typing_seconds``). ``pause``: seconds of silence
     before the other side starts typing (before a threat: the tone turns).
+    ``written_in``: the language the message is written in whatever the course's language
+    (a blackmailer who writes English to a Norwegian pupil); pages mark it with ``lang``
+    so a screen reader reads it in that language (WCAG 3.1.2).
     """
 
     id: Id
     speaker: Id
     text: Text
+    written_in: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     time: Clock | None = None
     image: Image | None = None
     typing: float | None = Field(default=None, ge=0.0, le=1.5)

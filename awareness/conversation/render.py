@@ -130,7 +130,7 @@ def render_message(
     if node.time:
         meta += f' <span class="aw-time">{_e(node.time)}</span>'
     body = render_image(node.image, lang) if node.image else ""
-    body += f'<p class="aw-text">{_e(node.text[lang])}</p>'
+    body += f'<p class="aw-text"{lang_attr(node, lang)}>{_e(node.text[lang])}</p>'
     words = ""
     if flagged and badge:
         words = (
@@ -241,14 +241,24 @@ def mark_chip(kind: str, icon: str, word: str, text: str, attr: str) -> str:
     )
 
 
+def lang_attr(node: Node, lang: str) -> str:
+    """` lang="…"` for a message written in another language than the page's."""
+    if node.written_in and node.written_in != lang:
+        return f' lang="{_e(node.written_in)}"'
+    return ""
+
+
 def replay_head(conv: Conversation, node: Node, lang: str, flagged: bool) -> str:
     """A replayed message in the debrief, up to its list of marks (``</ul></li>`` ends it)."""
     speaker = conv.speaker(node.speaker)
     mark = " aw-flagged" if flagged else ""
+    quote = _e(_excerpt(node.text[lang]))
+    if lang_attr(node, lang):
+        quote = f"<span{lang_attr(node, lang)}>{quote}</span>"
     return (
         f'<li class="aw-replay-item" data-node="{_e(node.id)}">'
         f'<div class="aw-replay-msg{mark}"><span class="aw-name">'
-        f"{_e(speaker.name[lang])}</span> {_e(_excerpt(node.text[lang]))}</div>"
+        f"{_e(speaker.name[lang])}</span> {quote}</div>"
         '<ul class="aw-marks">'
     )
 

@@ -218,3 +218,23 @@ def test_css_is_real_and_local():
     css = render_css()
     assert ".awareness-chat" in css and ".aw-bubble" in css
     assert "http" not in css and "@import" not in css and "url(" not in css
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_message_in_another_language_is_marked_for_screen_readers(scenario):
+    """A message written the same in every language (the blackmailer's English) says so
+    (``written_in``), and every page but its own language's marks it with ``lang``
+    (WCAG 3.1.2), in the chat and in the debrief's replay."""
+    from awareness.conversation.render import replay_head
+
+    chat = load_conversation(scenario=scenario)
+    for node in chat.nodes:
+        texts = {node.text[lang].lower() for lang in LANGS}
+        if len(LANGS) > 1 and len(texts) == 1 and len(node.text[LANGS[0]].split()) > 3:
+            assert node.written_in, f"{scenario}/{node.id}: the same text in every language"
+        if not node.written_in:
+            continue
+        for lang in LANGS:
+            marked = f'lang="{node.written_in}"' in render_message(chat, node, lang)
+            replayed = f'lang="{node.written_in}"' in replay_head(chat, node, lang, False)
+            assert marked == replayed == (lang != node.written_in), (node.id, lang)
