@@ -253,6 +253,7 @@ def start_page(lang: str, from_lang: str | None = None, heading: bool = True) ->
         f"<p>{escape(course.t('fiction_note', lang))}</p>"
         f'<div class="aw-privacy" hidden><p>{escape(course.t("progress_note", lang))}</p>'
         f'<button type="button" class="aw-btn aw-forget" '
+        f'data-confirm="{escape(course.t("forget_confirm", lang))}" '
         f'data-done="{escape(course.t("forgotten", lang))}">{escape(course.t("forget", lang))}'
         f'</button><p class="aw-forgotten" role="status"></p></div>'
         f"{help_box(lang)}</div>"

@@ -267,8 +267,24 @@ def test_progress_stays_in_this_browser_and_is_never_sent(app_url, offline_page)
     kept = page.evaluate("localStorage.getItem('awareness.progress')")
     assert third.id in kept and first.id in kept
 
+    # Asked first: "no" keeps everything, "yes" forgets.
+    asked = []
+
+    def answer(dialog, yes):
+        asked.append(dialog.message)
+        dialog.accept() if yes else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.get_by_role("button", name=COURSE.t("forget", lang)).click()
+    for _ in range(100):
+        if asked:
+            break
+        page.wait_for_timeout(50)
+    assert page.evaluate("localStorage.getItem('awareness.progress')") == kept
+    page.once("dialog", lambda d: answer(d, True))
     page.get_by_role("button", name=COURSE.t("forget", lang)).click()
     page.get_by_text(COURSE.t("forgotten", lang)).wait_for()
+    assert asked == [COURSE.t("forget_confirm", lang)] * 2
     assert page.evaluate(
         "Object.keys(localStorage).filter((k) => k.startsWith('awareness.'))") == []
     assert page.locator(".aw-continue").is_hidden()

@@ -94,6 +94,9 @@
   var forget = document.querySelector(".aw-forget");
   if (forget) {
     forget.addEventListener("click", function () {
+      // Asked first: nothing the pupil did is lost by a slip of the finger (WCAG 3.3.4).
+      var ask = forget.getAttribute("data-confirm");
+      if (ask && !window.confirm(ask)) return;
       var keys = [];
       for (var i = 0; i < store.length; i++) {
         var key = store.key(i);
