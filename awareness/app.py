@@ -18,6 +18,7 @@ import functools
 import logging
 import os
 import re
+import secrets
 from html import escape
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.utils import make_url
 
 from awareness import html_parts
+from awareness.classroom import teacher
+from awareness.classroom.server import Classroom, ClassroomSettings
 from awareness.content.course import load_course
 from awareness.kernels import CourseKernelManager, paced_pools
 from awareness.paths import PACKAGE, content_root
@@ -79,6 +82,9 @@ class StartPageHandler(tornado.web.RequestHandler):
 
     awareness_page = "start"  # counted in /metrics when served
 
+    def initialize(self, classroom: Classroom | None = None) -> None:
+        self.classroom = classroom
+
     def get(self, lang: str | None = None) -> None:
         course = load_course()
         # "/" shows the first course language, or (start.js) the one this browser chose.
@@ -110,7 +116,41 @@ class StartPageHandler(tornado.web.RequestHandler):
             f"{prefetch}"
             '</head><body class="awareness-page"><main>'
             f"{html_parts.start_page(lang)}"
+            f"{self.class_box(lang)}"
             "</main></body></html>"
+        )
+
+
+    def class_box(self, lang: str) -> str:
+        """The live class mode on the start page (server only; the static copy has none):
+        a box for the class code, and with ``?class=CODE`` of a running class, a line that
+        says so and the code for start.js to carry onto the lesson links."""
+        if self.classroom is None:
+            return ""
+        from awareness.classroom.model import normal_code
+
+        course = load_course()
+        given = self.get_query_argument("class", "")
+        code = normal_code(given)
+        said = ""
+        if code and self.classroom.store.state(code) is not None:
+            said = (
+                f'<p class="aw-in-class" role="status" data-class="{escape(code)}">'
+                f"{escape(course.t('in_class', lang).replace('{code}', code))}</p>"
+            )
+        elif given:
+            said = (
+                f'<p class="aw-no-class" role="alert">{escape(course.t("no_such_class", lang))}</p>'
+            )
+        return (
+            '<section class="aw-class-join">'
+            f"{said}"
+            f'<form method="get" action="{escape(self.request.path)}">'
+            f'<label for="aw-class-code">{escape(course.t("class_code_label", lang))}</label> '
+            '<input id="aw-class-code" name="class" autocomplete="off" autocapitalize="characters" '
+            'spellcheck="false" maxlength="8" size="8" inputmode="text"> '
+            f'<button class="aw-btn" type="submit">{escape(course.t("join_class", lang))}</button>'
+            "</form></section>"
         )
 
 
@@ -147,6 +187,11 @@ def lesson_pages(course) -> dict:
         }
         for lang in course.languages
     }
+
+
+def classroom_store():
+    """Where the live class mode keeps its classes: this process's memory."""
+    return None  # Classroom's default: MemoryStore
 
 
 def pools_for_class(pools: dict, first: str, lang: str) -> dict:
@@ -260,6 +305,14 @@ class CourseVoila(Voila):
         course = load_course()
         logs.install(self.log, logging.getLogger())
         self.limits = Limits(parent=self)
+        # The live class mode: the teacher key leaves the environment here, so that no
+        # lesson kernel (their environment is the server's) ever has it.
+        self.classroom = Classroom(
+            ClassroomSettings(parent=self),
+            store=classroom_store(),
+            teacher_key=os.environ.pop("TEACHER_KEY", "").strip(),
+        )
+        self.classroom.listen(self.ip, self.port, self.base_url)
         if self.limits.max_kernels <= 0:
             self.limits.max_kernels = self.limits.max_kernels_now()
         if self.pool_size >= 0:
@@ -368,7 +421,8 @@ class CourseVoila(Voila):
             )
         start = [
             *health.handlers(self.server_url, self.health),
-            (self.server_url, StartPageHandler),
+            *teacher.handlers(self.server_url, self.classroom),
+            (self.server_url, StartPageHandler, {"classroom": self.classroom}),
             # Only a template's static/ folder is public (not its Jinja files).
             (
                 url_path_join(self.server_url, r"/voila/templates/[^/]+/(?!static/).*"),
@@ -377,6 +431,7 @@ class CourseVoila(Voila):
             (
                 url_path_join(self.server_url, r"/voila/render/([a-z]{2,3})/00-start\.ipynb"),
                 StartPageHandler,
+                {"classroom": self.classroom},
             ),
         ]
         # Voilà made the Tornado application just before asking for its handlers.
@@ -410,6 +465,10 @@ def serve(
         f"--CourseVoila.class_language={class_language}",
         *(extra or []),
     ]
+    # The teacher page's key: TEACHER_KEY, or a new random one for this start.
+    key = os.environ.get("TEACHER_KEY", "").strip() or secrets.token_urlsafe(12)
+    os.environ["TEACHER_KEY"] = key
     print(f"Student app: http://{host}:{port}/  (stop with Ctrl+C)", flush=True)
+    print(f"Teacher page: http://{host}:{port}/teacher?key={key}", flush=True)
     CourseVoila.launch_instance(argv=argv)
     return 0
