@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import subprocess
 import time
 import urllib.request
 from urllib.error import HTTPError
@@ -16,34 +15,17 @@ import pytest
 
 from awareness.conversation.engine import ChatEngine
 from awareness.conversation.model import load_conversation
+from tests.app.conftest import CLASS_KEY as KEY
+from tests.app.conftest import git_status
 from tests.app.pupils import Pupil, connect, kernel_id_of, message, run, widget_states
-from tests.conftest import ROOT, AppServer, fetch, fetch_full, free_port, pupil_address
+from tests.conftest import fetch, fetch_full, pupil_address
 
-KEY = "test-teacher-key-123"
 LANG = "nb"
 LESSON = "02-the-conversation"
 CONV = load_conversation(scenario="jonas")
 DECISION = ChatEngine(CONV).current  # the first decision point
 CHOICES = DECISION.choices
 ITEM = f"jonas.{DECISION.id}"
-
-
-@pytest.fixture(scope="module")
-def class_server(tmp_path_factory):
-    before = git_status()
-    log = tmp_path_factory.mktemp("classroom") / "server.log"
-    server = AppServer(
-        free_port(), log, extra_env={"TEACHER_KEY": KEY, "AWARENESS_CLASS_THRESHOLD": "3"},
-        args=("--pool", "1", "--CourseKernelManager.refill_idle_cores=0"),
-    ).start()
-    yield server
-    server.stop()
-    assert git_status() == before  # nothing written into the working tree
-
-
-def git_status() -> str:
-    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
-                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
 
 
 def api(server, method: str, path: str, key: str | None = KEY) -> tuple[int, dict | str]:
@@ -143,6 +125,7 @@ def wait_for(server, code: str, check, timeout: float = 15) -> dict:
 
 
 def test_two_classes_at_once_count_exactly(class_server):
+    before = git_status()
     a, b = new_class(class_server), new_class(class_server)
     assert a != b
     pupils = []  # (class code or None, moves, choice index it ends with)
@@ -189,6 +172,7 @@ def test_two_classes_at_once_count_exactly(class_server):
     for code in (a, b):
         assert api(class_server, "POST", f"classes/{code}/end")[0] == 200
         assert api(class_server, "GET", f"classes/{code}/results")[0] == 404
+    assert git_status() == before  # nothing written into the working tree
 
 
 def test_a_reloaded_page_replaces_its_answers_and_small_counts_stay_hidden(class_server):
