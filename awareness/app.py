@@ -77,6 +77,12 @@ def asset_url(base_url: str, asset: str) -> str:
     return make_url(TEMPLATE, base_url, asset)
 
 
+def with_class_box(page: str, box: str) -> str:
+    """The start page with the class code box above "Continue" and the lessons."""
+    at = page.find('<p class="aw-continue"')
+    return page + box if at < 0 else page[:at] + box + page[at:]
+
+
 class StartPageHandler(tornado.web.RequestHandler):
     """The start page in one language; ``/`` shows the first course language."""
 
@@ -115,8 +121,7 @@ class StartPageHandler(tornado.web.RequestHandler):
             + f'<script src="{escape(script)}" defer></script>'
             f"{prefetch}"
             '</head><body class="awareness-page"><main>'
-            f"{html_parts.start_page(lang)}"
-            f"{self.class_box(lang)}"
+            f"{with_class_box(html_parts.start_page(lang), self.class_box(lang))}"
             "</main></body></html>"
         )
 

@@ -195,11 +195,11 @@ class ClassPage(TeacherHandler):
         def item_html(kind: str, item: dict, with_options: bool) -> str:
             rows = ""
             if with_options:
-                rows = '<ul class="aw-bars">' + "".join(
+                rows = '<ul class="aw-t-bars">' + "".join(
                     f'<li data-option="{escape(oid)}">'
-                    f'<span class="aw-bar-label">{escape(text)}</span>'
-                    '<span class="aw-bar"><span class="aw-bar-fill"></span></span>'
-                    '<b class="aw-n">0</b></li>'
+                    f'<span class="aw-t-label">{escape(text)}</span>'
+                    '<span class="aw-t-bar"><span class="aw-t-fill"></span></span>'
+                    '<b class="aw-t-n">0</b></li>'
                     for oid, text in item["options"]
                 ) + "</ul>"
             poll = ""

@@ -62,7 +62,7 @@ def test_the_teacher_page_shows_totals_within_a_second(class_server, offline_pag
     chat = pupil.locator(".awareness-chat", has_text=CONV.title[LANG])
     button = chat.get_by_role("button", name=pick.text[LANG], exact=True)
     button.wait_for()
-    count = f"{shown} li[data-option='{pick.id}'] .aw-n"
+    count = f"{shown} li[data-option='{pick.id}'] .aw-t-n"
     script = (f"(() => {{ const el = document.querySelector({json.dumps(shown)});"
               f" const n = document.querySelector({json.dumps(count)});"
               " return el && !el.hidden && n && n.textContent; })()")

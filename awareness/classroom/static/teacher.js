@@ -44,8 +44,8 @@
     return fetch(url, { method: "POST", cache: "no-store" });
   }
   function fill(li, n, total) {
-    li.querySelector(".aw-n").textContent = String(n);
-    li.querySelector(".aw-bar-fill").style.width = (total ? Math.round(100 * n / total) : 0) + "%";
+    li.querySelector(".aw-t-n").textContent = String(n);
+    li.querySelector(".aw-t-fill").style.width = (total ? Math.round(100 * n / total) : 0) + "%";
   }
 
   function update(r) {
@@ -83,7 +83,7 @@
         var isOpen = open.indexOf(id) >= 0;
         button.textContent = isOpen ? button.dataset.close : button.dataset.open;
         button.setAttribute("aria-pressed", isOpen ? "true" : "false");
-        el.querySelector(".aw-bars").hidden = !isOpen;
+        el.querySelector(".aw-t-bars").hidden = !isOpen;
         el.hidden = !(shown && data !== undefined);
         if (!el.hidden) any = true;
         return;
