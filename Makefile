@@ -17,6 +17,7 @@ help:
 	@echo "              (CLASS_LANG=nn: a class that opens the lessons in nynorsk)"
 	@echo "              (MAX_PER_CLIENT=, MAX_KERNELS=, KERNEL_MEMORY_MB=, TRUSTED_PROXY=, ALLOWED_HOSTS=)"
 	@echo "              (KERNEL_LAUNCHER=local-provisioner: kernels started as programs, not forked)"
+	@echo "              prints the teacher page's address (key random, or TEACHER_KEY=)"
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"

@@ -93,3 +93,21 @@ def test_the_join_address_is_never_loopback():
     for bound in ("127.0.0.1", "0.0.0.0", "::1", ""):
         address = join_address("", bound, 8866)
         assert "127.0.0.1" not in address and "[::1]" not in address and "localhost" not in address
+
+
+def test_the_readme_names_every_setting_and_what_is_collected():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Live class mode")
+    text = readme[start: readme.index("\n## ", start + 1)]
+    for name in ClassroomSettings.class_trait_names(config=True):
+        assert f"--ClassroomSettings.{name}" in text, name
+    source = (Path(__file__).resolve().parents[2] / "awareness/classroom/server.py").read_text()
+    import re
+
+    for env in set(re.findall(r'"(AWARENESS_[A-Z_]+)"', source)) | {"TEACHER_KEY"}:
+        assert env in text, env
+    for words in ("What is and is not collected", "nothing of it is written to disk",
+                  "three hours", "Without a class code nothing"):
+        assert words in text, words
