@@ -127,10 +127,9 @@ bench: $(STAMP) $(NODE_STAMP)
 # `make app`; caps are per replica. Ctrl+C, or `make replicas-stop` from another shell,
 # stops everything it started.
 REPLICAS ?= 2
-# The hook for state the replicas share (the live class mode's class totals, when it
-# exists): REPLICAS_REDIS=1 also installs and runs Debian's redis-server, memory only, on
-# a socket of its own (build/replicas/redis-<PORT>.sock), passed to each replica as
-# AWARENESS_REDIS_URL. Nothing uses it yet.
+# State the replicas share (the live class mode's classes and totals): REPLICAS_REDIS=1
+# also installs and runs Debian's redis-server, memory only, on a socket of its own
+# (build/replicas/redis-<PORT>.sock), passed to each replica as AWARENESS_REDIS_URL.
 REPLICAS_REDIS ?=
 replicas: $(STAMP)
 	@$(call debian,$(HAPROXY_PKG) $(if $(REPLICAS_REDIS),$(REDIS_PKG)))

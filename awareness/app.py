@@ -36,6 +36,7 @@ from voila.utils import make_url
 from awareness import html_parts
 from awareness.classroom import teacher
 from awareness.classroom.server import Classroom, ClassroomSettings
+from awareness.classroom.store import store_from_url
 from awareness.content.course import load_course
 from awareness.kernels import CourseKernelManager, paced_pools
 from awareness.paths import PACKAGE, content_root
@@ -194,11 +195,6 @@ def lesson_pages(course) -> dict:
     }
 
 
-def classroom_store():
-    """Where the live class mode keeps its classes: this process's memory."""
-    return None  # Classroom's default: MemoryStore
-
-
 def pools_for_class(pools: dict, first: str, lang: str) -> dict:
     """voila.json's pools (keyed ``<lang>/<page>.ipynb``) for a class in ``lang``: the
     pages of ``first`` (the language voila.json is sized for) and of ``lang`` swap their
@@ -312,9 +308,10 @@ class CourseVoila(Voila):
         self.limits = Limits(parent=self)
         # The live class mode: the teacher key leaves the environment here, so that no
         # lesson kernel (their environment is the server's) ever has it.
+        settings = ClassroomSettings(parent=self)
         self.classroom = Classroom(
-            ClassroomSettings(parent=self),
-            store=classroom_store(),
+            settings,
+            store=store_from_url(os.environ.get("AWARENESS_REDIS_URL", ""), settings.lifetime),
             teacher_key=os.environ.pop("TEACHER_KEY", "").strip(),
         )
         self.classroom.listen(self.ip, self.port, self.base_url)

@@ -33,7 +33,7 @@ from traitlets.config import Configurable
 
 from awareness.classroom import model
 from awareness.classroom.reporter import ENV_SECRET, ENV_URL, SECRET_HEADER
-from awareness.classroom.store import ClassStore, MemoryStore
+from awareness.classroom.store import ClassStore, store_from_url
 
 __all__ = ["Classroom", "ClassroomSettings", "Join", "ReportHandler", "join_address"]
 
@@ -148,10 +148,11 @@ class Classroom:
     def __init__(self, settings: ClassroomSettings, store: ClassStore | None = None,
                  teacher_key: str = ""):
         self.settings = settings
-        self.store = store or MemoryStore(settings.lifetime)
+        self.store = store or store_from_url("", settings.lifetime)
         self.teacher_key = teacher_key or secrets.token_urlsafe(18)
         self.secret = secrets.token_urlsafe(32)  # the kernels' reports carry it
-        self._salt = secrets.token_bytes(32)  # voter keys cannot be traced to a tab token
+        # Voter keys cannot be traced to a tab token without the store's secret salt.
+        self._salt = self.store.salt()
         self.bindings: dict[str, Join] = {}  # kernel id -> class (memory only)
         self.report_url = ""
         self.report_host = "127.0.0.1"

@@ -13,6 +13,7 @@ name, address or kernel id) and each voter's ballot (``model``). Nothing else.
 
 from __future__ import annotations
 
+import secrets
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from awareness.classroom.model import new_code
 
-__all__ = ["ClassState", "ClassStore", "MemoryStore"]
+__all__ = ["ClassState", "ClassStore", "MemoryStore", "store_from_url"]
 
 
 @dataclass
@@ -75,6 +76,11 @@ class ClassStore(ABC):
     def end(self, code: str) -> bool:
         """End the class: it and its counts are gone."""
 
+    @abstractmethod
+    def salt(self) -> bytes:
+        """The secret that voter keys are made with (the same for every server process
+        that shares this store, so a tab is one voter whichever replica it reaches)."""
+
 
 @dataclass
 class _Class:
@@ -91,6 +97,10 @@ class MemoryStore(ClassStore):
         self.lifetime = lifetime
         self.clock = clock
         self._classes: dict[str, _Class] = {}
+        self._salt = secrets.token_bytes(32)
+
+    def salt(self) -> bytes:
+        return self._salt
 
     def _get(self, code: str) -> _Class | None:
         self._expire()
@@ -179,3 +189,13 @@ class MemoryStore(ClassStore):
     def end(self, code: str) -> bool:
         self._expire()
         return self._classes.pop(code, None) is not None
+
+
+def store_from_url(url: str, lifetime: float) -> ClassStore:
+    """The store for this server: Redis at ``url`` (AWARENESS_REDIS_URL: replicas share
+    their classes), else this process's memory."""
+    if not url:
+        return MemoryStore(lifetime)
+    from awareness.classroom.redis_store import RedisStore
+
+    return RedisStore(url, lifetime)
