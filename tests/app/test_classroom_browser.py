@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 
+from tests.app.axe import run_axe, serious
 from tests.app.pages import poll, show_part_of, wait_ready, widgets_ready
 from tests.app.test_classroom import (
     CHOICES,
@@ -41,10 +42,12 @@ def test_the_teacher_page_shows_totals_within_a_second(class_server, offline_pag
     assert teacher.locator(".aw-qr svg").count() == 1
     shown = f".aw-item[data-item='{ITEM}']"
     assert teacher.evaluate(f"document.querySelector(\"{shown}\").hidden")  # two: not yet
+    assert not serious(run_axe(teacher)), serious(run_axe(teacher))
 
     # The pupil: the start page with the code, its lesson link carries it.
     pupil = offline_page.page
     pupil.goto(f"{class_server.url}?class={code}")
+    assert not serious(run_axe(pupil)), serious(run_axe(pupil))  # with the code box
     link = pupil.locator(".awareness-lessons a").nth(1)
     href = link.get_attribute("href")
     assert f"class={code}" in href and "tab=" in href
@@ -71,6 +74,7 @@ def test_the_teacher_page_shows_totals_within_a_second(class_server, offline_pag
     value = poll(teacher, script, timeout=5000, every=20)
     elapsed = time.monotonic() - clicked
     assert value == "3" and elapsed <= 1.0, (value, elapsed)
+    assert not serious(run_axe(teacher)), serious(run_axe(teacher))  # with totals
     assert not csp_violations(teacher) and not csp_violations(pupil)
     assert not offline_page.errors and not offline_page.external
 
