@@ -56,6 +56,9 @@ __all__ = [
 ]
 
 PREHEAT = "VOILA_PREHEAT"
+# What the server's environment holds that no lesson kernel needs (the teacher key is
+# already taken out of the server's own environment at start).
+KERNEL_ENV_HIDDEN = ("TEACHER_KEY", "AWARENESS_REDIS_URL")
 log = logging.getLogger("awareness.caps")
 
 
@@ -245,7 +248,8 @@ class CourseKernelManager(AsyncMappingKernelManager):
         admission = None if preheat else CURRENT.get()
         kwargs = launch_options(kwargs, self.limits.kernel_memory_mb)
         if self.classroom is not None:  # where the kernel reports a class's events
-            kwargs["env"] = {**kwargs["env"], **self.classroom.kernel_env()}
+            env = {k: v for k, v in kwargs["env"].items() if k not in KERNEL_ENV_HIDDEN}
+            kwargs["env"] = {**env, **self.classroom.kernel_env()}
         if admission is not None:
             if admission.gone:
                 raise ClientGone()

@@ -26,6 +26,7 @@ import time
 from html import escape
 from urllib.parse import urlencode
 
+import tornado.iostream
 import tornado.web
 from jupyter_server.utils import url_path_join
 

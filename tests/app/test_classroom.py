@@ -9,6 +9,7 @@ import json
 import re
 import time
 import urllib.request
+from pathlib import Path
 from urllib.error import HTTPError
 
 import pytest
@@ -17,7 +18,7 @@ from awareness.conversation.engine import ChatEngine
 from awareness.conversation.model import load_conversation
 from tests.app.conftest import CLASS_KEY as KEY
 from tests.app.conftest import git_status
-from tests.app.pupils import Pupil, connect, kernel_id_of, message, run, widget_states
+from tests.app.pupils import Pupil, connect, kernel_id_of, kernels, message, run, widget_states
 from tests.conftest import fetch, fetch_full, pupil_address
 
 LANG = "nb"
@@ -212,6 +213,14 @@ def test_every_teacher_path_needs_the_key(class_server):
     with pytest.raises(HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 403
+    # A lesson kernel has the report address and secret, never the teacher key.
+    deadline = time.monotonic() + 60
+    while not kernels(class_server.proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the pools are filling
+    pid = next(iter(kernels(class_server.proc.pid).values()))
+    environ = Path(f"/proc/{pid}/environ").read_bytes()
+    assert b"AWARENESS_CLASSROOM_SECRET=" in environ and b"AWARENESS_CLASSROOM_URL=" in environ
+    assert b"TEACHER_KEY" not in environ and KEY.encode() not in environ
     status, page = fetch(f"{class_server.url}teacher/classes/{code}?key={KEY}")
     assert status == 200 and code in page and "<svg" in page
     assert api(class_server, "POST", f"classes/{code}/end")[0] == 200

@@ -35,6 +35,9 @@ def test_the_teacher_page_shows_totals_within_a_second(class_server, offline_pag
     teacher.goto(f"{class_server.url}teacher/classes/{code}?key={KEY}&lang={LANG}")
     poll(teacher, "document.body.dataset.version")
     assert KEY not in teacher.url  # taken out of the address bar
+    teacher.reload()  # the tab kept the key: the page opens again
+    poll(teacher, "document.body.dataset.version")
+    assert KEY not in teacher.url
     assert KEY not in teacher.content() and KEY not in teacher.evaluate("document.body.innerText")
     assert code in teacher.locator(".aw-code").inner_text()
     join = teacher.locator(".aw-join-address").inner_text()
