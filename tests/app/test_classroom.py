@@ -226,6 +226,10 @@ def test_every_teacher_path_needs_the_key(class_server):
     assert api(class_server, "POST", f"classes/{code}/end")[0] == 200
 
 
+def test_the_app_prints_the_teacher_page(class_server):
+    assert f"Teacher page: {class_server.url}teacher?key={KEY}" in class_server.log_text()
+
+
 def test_the_start_page_takes_a_code(class_server):
     code = new_class(class_server)
     status, page = fetch(f"{class_server.url}?class={code.lower()}")

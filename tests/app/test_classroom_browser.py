@@ -57,6 +57,13 @@ def test_the_teacher_page_shows_totals_within_a_second(class_server, offline_pag
     link.click()
     wait_ready(pupil)
     widgets_ready(pupil)
+    # The lesson carries the class on to the next lesson (awareness.js, when clicked).
+    carried = pupil.evaluate(
+        """() => { const a = [...document.querySelectorAll('a[href$=".ipynb"]')]
+              .find(l => l.getAttribute('href').startsWith('03-'));
+            a.addEventListener('click', e => e.preventDefault(), {once: true});
+            a.click(); return a.href; }""")
+    assert f"class={code}" in carried and "tab=" in carried, carried
     show_part_of(pupil, ".awareness-chat")
     # A pupil's page reaches no teacher path, with or without a code.
     for path in ("/teacher", f"/teacher/classes/{code}", "/teacher/api/classes",
