@@ -34,9 +34,6 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.utils import make_url
 
 from awareness import html_parts
-from awareness.classroom import teacher
-from awareness.classroom.server import Classroom, ClassroomSettings
-from awareness.classroom.store import store_from_url
 from awareness.content.course import load_course
 from awareness.kernels import CourseKernelManager, paced_pools
 from awareness.paths import PACKAGE, content_root
@@ -78,6 +75,13 @@ def asset_url(base_url: str, asset: str) -> str:
     return make_url(TEMPLATE, base_url, asset)
 
 
+def classroom_handlers(server_url: str, classroom) -> list[tuple]:
+    """The teacher page, its API and the kernels' report endpoint (awareness/classroom)."""
+    from awareness.classroom import teacher
+
+    return teacher.handlers(server_url, classroom)
+
+
 def with_class_box(page: str, box: str) -> str:
     """The start page with the class code box above "Continue" and the lessons."""
     at = page.find('<p class="aw-continue"')
@@ -89,8 +93,17 @@ class StartPageHandler(tornado.web.RequestHandler):
 
     awareness_page = "start"  # counted in /metrics when served
 
-    def initialize(self, classroom: Classroom | None = None) -> None:
-        self.classroom = classroom
+    @property
+    def classroom(self):
+        """The live class mode (awareness/classroom), from the application's settings."""
+        return self.settings.get("awareness_classroom")
+
+    def finish(self, chunk=None):
+        # The class code box goes into the page as it is finished (one place for it).
+        lang = getattr(self, "awareness_lang", None)
+        if isinstance(chunk, str) and lang and self.classroom is not None:
+            chunk = with_class_box(chunk, self.class_box(lang))
+        return super().finish(chunk)
 
     def get(self, lang: str | None = None) -> None:
         course = load_course()
@@ -99,6 +112,7 @@ class StartPageHandler(tornado.web.RequestHandler):
         lang = lang or course.default_language
         if lang not in course.languages:
             raise tornado.web.HTTPError(404)
+        self.awareness_lang = lang  # for the class code box (finish)
         base_url = self.settings.get("base_url", "/")
         folder = url_path_join(base_url, "voila/render", lang) + "/"
         css = asset_url(base_url, "static/theme.css")
@@ -122,7 +136,7 @@ class StartPageHandler(tornado.web.RequestHandler):
             + f'<script src="{escape(script)}" defer></script>'
             f"{prefetch}"
             '</head><body class="awareness-page"><main>'
-            f"{with_class_box(html_parts.start_page(lang), self.class_box(lang))}"
+            f"{html_parts.start_page(lang)}"
             "</main></body></html>"
         )
 
@@ -308,6 +322,9 @@ class CourseVoila(Voila):
         self.limits = Limits(parent=self)
         # The live class mode: the teacher key leaves the environment here, so that no
         # lesson kernel (their environment is the server's) ever has it.
+        from awareness.classroom.server import Classroom, ClassroomSettings
+        from awareness.classroom.store import store_from_url
+
         settings = ClassroomSettings(parent=self)
         self.classroom = Classroom(
             settings,
@@ -397,6 +414,8 @@ class CourseVoila(Voila):
         settings["log_function"] = metrics.log_and_count  # log_request, and /metrics' counts
         # /healthz, /livez, /metrics and the graceful stop on SIGTERM.
         self.health = health.install(self)
+        # The live class mode, for the start page's code box.
+        settings["awareness_classroom"] = self.classroom
         return settings
 
     def init_handlers(self):
@@ -423,8 +442,8 @@ class CourseVoila(Voila):
             )
         start = [
             *health.handlers(self.server_url, self.health),
-            *teacher.handlers(self.server_url, self.classroom),
-            (self.server_url, StartPageHandler, {"classroom": self.classroom}),
+            *classroom_handlers(self.server_url, self.classroom),
+            (self.server_url, StartPageHandler),
             # Only a template's static/ folder is public (not its Jinja files).
             (
                 url_path_join(self.server_url, r"/voila/templates/[^/]+/(?!static/).*"),
@@ -433,7 +452,6 @@ class CourseVoila(Voila):
             (
                 url_path_join(self.server_url, r"/voila/render/([a-z]{2,3})/00-start\.ipynb"),
                 StartPageHandler,
-                {"classroom": self.classroom},
             ),
         ]
         # Voilà made the Tornado application just before asking for its handlers.
