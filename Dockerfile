@@ -24,7 +24,7 @@ WORKDIR /app
 # The packages first (this layer changes only with pyproject.toml or constraints.txt).
 COPY pyproject.toml constraints.txt README.md ./
 COPY awareness ./awareness
-RUN pip install --no-cache-dir -c constraints.txt . \
+RUN pip install --no-cache-dir -c constraints.txt ".[replicas]" \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin app
 
 # The course content, checked at build time as `make app` checks it.

@@ -18,6 +18,7 @@ help:
 	@echo "              (MAX_PER_CLIENT=, MAX_KERNELS=, KERNEL_MEMORY_MB=, TRUSTED_PROXY=, ALLOWED_HOSTS=)"
 	@echo "              (LOG_IP=1: log every request with the client's address; off by default)"
 	@echo "              (KERNEL_LAUNCHER=local-provisioner: kernels started as programs, not forked)"
+	@echo "              prints the teacher page's address (key random, or TEACHER_KEY=)"
 	@echo "make test   - set up and run every test (installs Debian's chromium if missing)"
 	@echo "make check  - validate all content; print every problem"
 	@echo "make notes  - build the facilitator notes with answer keys into build/notes/"
@@ -138,10 +139,9 @@ bench: $(STAMP) $(NODE_STAMP)
 # `make app`; caps are per replica. Ctrl+C, or `make replicas-stop` from another shell,
 # stops everything it started.
 REPLICAS ?= 2
-# The hook for state the replicas share (the live class mode's class totals, when it
-# exists): REPLICAS_REDIS=1 also installs and runs Debian's redis-server, memory only, on
-# a socket of its own (build/replicas/redis-<PORT>.sock), passed to each replica as
-# AWARENESS_REDIS_URL. Nothing uses it yet.
+# State the replicas share (the live class mode's classes and totals): REPLICAS_REDIS=1
+# also installs and runs Debian's redis-server, memory only, on a socket of its own
+# (build/replicas/redis-<PORT>.sock), passed to each replica as AWARENESS_REDIS_URL.
 REPLICAS_REDIS ?=
 replicas: $(STAMP)
 	@$(call debian,$(HAPROXY_PKG) $(if $(REPLICAS_REDIS),$(REDIS_PKG)))

@@ -18,6 +18,7 @@ import functools
 import logging
 import os
 import re
+import secrets
 from html import escape
 from pathlib import Path
 
@@ -74,10 +75,35 @@ def asset_url(base_url: str, asset: str) -> str:
     return make_url(TEMPLATE, base_url, asset)
 
 
+def classroom_handlers(server_url: str, classroom) -> list[tuple]:
+    """The teacher page, its API and the kernels' report endpoint (awareness/classroom)."""
+    from awareness.classroom import teacher
+
+    return teacher.handlers(server_url, classroom)
+
+
+def with_class_box(page: str, box: str) -> str:
+    """The start page with the class code box above "Continue" and the lessons."""
+    at = page.find('<p class="aw-continue"')
+    return page + box if at < 0 else page[:at] + box + page[at:]
+
+
 class StartPageHandler(tornado.web.RequestHandler):
     """The start page in one language; ``/`` shows the first course language."""
 
     awareness_page = "start"  # counted in /metrics when served
+
+    @property
+    def classroom(self):
+        """The live class mode (awareness/classroom), from the application's settings."""
+        return self.settings.get("awareness_classroom")
+
+    def finish(self, chunk=None):
+        # The class code box goes into the page as it is finished (one place for it).
+        lang = getattr(self, "awareness_lang", None)
+        if isinstance(chunk, str) and lang and self.classroom is not None:
+            chunk = with_class_box(chunk, self.class_box(lang))
+        return super().finish(chunk)
 
     def get(self, lang: str | None = None) -> None:
         course = load_course()
@@ -86,6 +112,7 @@ class StartPageHandler(tornado.web.RequestHandler):
         lang = lang or course.default_language
         if lang not in course.languages:
             raise tornado.web.HTTPError(404)
+        self.awareness_lang = lang  # for the class code box (finish)
         base_url = self.settings.get("base_url", "/")
         folder = url_path_join(base_url, "voila/render", lang) + "/"
         css = asset_url(base_url, "static/theme.css")
@@ -111,6 +138,39 @@ class StartPageHandler(tornado.web.RequestHandler):
             '</head><body class="awareness-page"><main>'
             f"{html_parts.start_page(lang)}"
             f"</main>{docs.footer(lang, base_url)}</body></html>"
+        )
+
+
+    def class_box(self, lang: str) -> str:
+        """The live class mode on the start page (server only; the static copy has none):
+        a box for the class code, and with ``?class=CODE`` of a running class, a line that
+        says so and the code for start.js to carry onto the lesson links."""
+        if self.classroom is None:
+            return ""
+        from awareness.classroom.model import normal_code
+
+        course = load_course()
+        given = self.get_query_argument("class", "")
+        code = normal_code(given)
+        said = ""
+        if code and self.classroom.store.state(code) is not None:
+            said = (
+                f'<p class="aw-in-class" role="status" data-class="{escape(code)}">'
+                f"{escape(course.t('in_class', lang).replace('{code}', code))}</p>"
+            )
+        elif given:
+            said = (
+                f'<p class="aw-no-class" role="alert">{escape(course.t("no_such_class", lang))}</p>'
+            )
+        return (
+            '<section class="aw-class-join">'
+            f"{said}"
+            f'<form method="get" action="{escape(self.request.path)}">'
+            f'<label for="aw-class-code">{escape(course.t("class_code_label", lang))}</label> '
+            '<input id="aw-class-code" name="class" autocomplete="off" autocapitalize="characters" '
+            'spellcheck="false" maxlength="8" size="8" inputmode="text"> '
+            f'<button class="aw-btn" type="submit">{escape(course.t("join_class", lang))}</button>'
+            "</form></section>"
         )
 
 
@@ -281,6 +341,18 @@ class CourseVoila(Voila):
             self.log.warning("Client addresses are logged with every request (log_ip, "
                              "AWARENESS_LOG_IP).")
         self.limits = Limits(parent=self)
+        # The live class mode: the teacher key leaves the environment here, so that no
+        # lesson kernel (their environment is the server's) ever has it.
+        from awareness.classroom.server import Classroom, ClassroomSettings
+        from awareness.classroom.store import store_from_url
+
+        settings = ClassroomSettings(parent=self)
+        self.classroom = Classroom(
+            settings,
+            store=store_from_url(os.environ.get("AWARENESS_REDIS_URL", ""), settings.lifetime),
+            teacher_key=os.environ.pop("TEACHER_KEY", "").strip(),
+        )
+        self.classroom.listen(self.ip, self.port, self.base_url)
         if self.limits.max_kernels <= 0:
             self.limits.max_kernels = self.limits.max_kernels_now()
         if self.pool_size >= 0:
@@ -365,6 +437,8 @@ class CourseVoila(Voila):
         settings["awareness_log_ip"] = tuple(self.limits.trusted_proxy) if self.log_ip else None
         # /healthz, /livez, /metrics and the graceful stop on SIGTERM.
         self.health = health.install(self)
+        # The live class mode, for the start page's code box.
+        settings["awareness_classroom"] = self.classroom
         return settings
 
     def init_handlers(self):
@@ -391,6 +465,7 @@ class CourseVoila(Voila):
             )
         start = [
             *health.handlers(self.server_url, self.health),
+            *classroom_handlers(self.server_url, self.classroom),
             (self.server_url, StartPageHandler),
             # The pages for schools (docs/), linked from the start page's footer.
             (url_path_join(self.server_url, r"/docs/([a-z]{2,3})/([a-z0-9-]+)"), docs.DocsHandler),
@@ -435,6 +510,10 @@ def serve(
         f"--CourseVoila.class_language={class_language}",
         *(extra or []),
     ]
+    # The teacher page's key: TEACHER_KEY, or a new random one for this start.
+    key = os.environ.get("TEACHER_KEY", "").strip() or secrets.token_urlsafe(12)
+    os.environ["TEACHER_KEY"] = key
     print(f"Student app: http://{host}:{port}/  (stop with Ctrl+C)", flush=True)
+    print(f"Teacher page: http://{host}:{port}/teacher?key={key}", flush=True)
     CourseVoila.launch_instance(argv=argv)
     return 0

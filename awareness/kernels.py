@@ -56,6 +56,9 @@ __all__ = [
 ]
 
 PREHEAT = "VOILA_PREHEAT"
+# What the server's environment holds that no lesson kernel needs (the teacher key is
+# already taken out of the server's own environment at start).
+KERNEL_ENV_HIDDEN = ("TEACHER_KEY", "AWARENESS_REDIS_URL")
 log = logging.getLogger("awareness.caps")
 
 
@@ -221,6 +224,16 @@ class CourseKernelManager(AsyncMappingKernelManager):
             self.limits, self._shutdown_soon, self.total_kernels, self.limits.max_kernels
         )
         self._watch: asyncio.Task | None = None
+        # The live class mode (awareness/classroom): None when the app has none.
+        self.classroom = getattr(self.parent, "classroom", None)
+
+    def hand_out(self, kernel_id: str, admission) -> None:
+        """A kernel is handed to a page request: the caps count it, and a page opened
+        with a class code counts in that class (bound here, not at render time: pool
+        kernels are rendered before their request)."""
+        self.ledger.assign(kernel_id, admission)
+        if self.classroom is not None:
+            self.classroom.bind(kernel_id, getattr(admission, "classroom", None))
 
     def total_kernels(self) -> int:
         """Kernels running or being started now (pool kernels included)."""
@@ -234,6 +247,9 @@ class CourseKernelManager(AsyncMappingKernelManager):
         preheat = (kwargs.get("env") or {}).get(PREHEAT) == "True"
         admission = None if preheat else CURRENT.get()
         kwargs = launch_options(kwargs, self.limits.kernel_memory_mb)
+        if self.classroom is not None:  # where the kernel reports a class's events
+            env = {k: v for k, v in kwargs["env"].items() if k not in KERNEL_ENV_HIDDEN}
+            kwargs["env"] = {**env, **self.classroom.kernel_env()}
         if admission is not None:
             if admission.gone:
                 raise ClientGone()
@@ -277,7 +293,7 @@ class CourseKernelManager(AsyncMappingKernelManager):
                 admission.starting = False
         self._watch_memory()
         if admission is not None:
-            self.ledger.assign(kernel_id, admission)
+            self.hand_out(kernel_id, admission)
         if self.refill_nice and preheat:
             set_nice(self.kernel_pid(kernel_id), self.refill_nice)
         return kernel_id
@@ -296,6 +312,8 @@ class CourseKernelManager(AsyncMappingKernelManager):
         """A kernel is gone (shut down, culled or dead): the caps and Voilà's request-info
         cache forget it (that cache would otherwise keep every pool page's query string)."""
         self.ledger.forget(kernel_id)
+        if self.classroom is not None:
+            self.classroom.unbind(kernel_id)
         from voila.request_info_handler import RequestInfoSocketHandler
 
         require(RequestInfoSocketHandler, "_cache", "forgetting a page's query string").pop(
@@ -460,7 +478,7 @@ def paced_pools(voila_factory: Callable) -> Callable:
                 )
                 admission = CURRENT.get()
                 if admission is not None:
-                    self.ledger.assign(kernel_id, admission)
+                    self.hand_out(kernel_id, admission)
                 if self.refill_nice:
                     set_nice(self.kernel_pid(kernel_id), 0)
                 return render_task, cache, kernel_id

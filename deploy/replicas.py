@@ -14,8 +14,10 @@ are in build/replicas/), also when that ``start`` is gone.
 ``--redis`` (``make replicas REPLICAS_REDIS=1``) also runs Debian's redis-server for the
 replicas to share state: on a socket of its own (build/replicas/redis-<PORT>.sock, no TCP
 port, bound to 127.0.0.1 in any case), memory only (``--save ''``, no append-only file),
-its address passed to each replica as AWARENESS_REDIS_URL. No part of the app uses it yet:
-it is the hook for the live class mode's class totals across replicas.
+its address passed to each replica as AWARENESS_REDIS_URL: the live class mode keeps its
+classes there, so a class's totals are right whichever replica a pupil lands on. The
+replicas share one teacher key (TEACHER_KEY, random if unset) and the join address the
+teacher page shows is the proxy's (AWARENESS_JOIN_URL, unless set).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -237,6 +240,13 @@ def start(args: argparse.Namespace) -> int:
         # X-Forwarded-For (and the addresses a school adds with TRUSTED_PROXY).
         trusted = [a for a in env.get("AWARENESS_TRUSTED_PROXY", "").split(",") if a.strip()]
         env["AWARENESS_TRUSTED_PROXY"] = ",".join(dict.fromkeys(["127.0.0.1", *trusted]))
+        # The live class mode: one teacher key for every replica, and pupils join through
+        # the proxy, not a replica's own port.
+        env["TEACHER_KEY"] = env.get("TEACHER_KEY", "").strip() or secrets.token_urlsafe(12)
+        if not env.get("AWARENESS_JOIN_URL", "").strip():
+            from awareness.classroom.server import join_address
+
+            env["AWARENESS_JOIN_URL"] = join_address("", args.host, args.port)
         if args.redis:
             sock = (run_dir / f"redis-{args.port}.sock").resolve()
             started.spawn("redis", redis_argv(sock), run_dir / f"redis-{args.port}.pid",
@@ -271,6 +281,9 @@ def start(args: argparse.Namespace) -> int:
         print(f"{args.replicas} replica(s) on 127.0.0.1:{ports[0]}-{ports[-1]} behind "
               f"HAProxy: http://{shown}:{args.port}/  (stop with Ctrl+C or "
               "`make replicas-stop`; logs in build/replicas/)", flush=True)
+        print(f"Teacher page: http://{shown}:{args.port}/teacher?key={env['TEACHER_KEY']}"
+              + ("" if args.redis else "  (classes are per replica: REPLICAS_REDIS=1 shares "
+                 "them)"), flush=True)
         waiting = set(ports)
         reported: set[str] = set()
         while not stopping["now"]:

@@ -24,6 +24,8 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
+from awareness.classroom import reporter
+from awareness.classroom.model import chat_item
 from awareness.content.models import HelpService
 from awareness.content.problems import ContentError
 from awareness.conversation import render
@@ -187,8 +189,11 @@ class ChatWidget(w.VBox):
         shown = len(self.engine.entries)
         # One message greys all choice buttons; not disabled: that would take the focus away.
         self.choice_box.add_class("aw-busy")
+        decision = self.engine.current.id
         self.engine.choose(choice_id)
         self._render(animate_from=shown)
+        # Live class mode: counted in the class this page joined (nothing outside one).
+        reporter.report("chat", chat_item(self.conversation.id, decision), choice_id)
 
     def _on_back(self, _button: w.Button) -> None:
         self.engine.back()
@@ -203,8 +208,10 @@ class ChatWidget(w.VBox):
         self._render(animate_from=None)
 
     def _on_flag(self, node_id: str) -> None:
-        self.engine.toggle_flag(node_id)
+        flagged = self.engine.toggle_flag(node_id)
         self._sync_flag(node_id)
+        if self.conversation.node(node_id).tags:  # a warning sign found (or taken back)
+            reporter.report("sign", chat_item(self.conversation.id, node_id), flagged)
         if self.engine.finished:  # the debrief's counts follow a flag set after the end
             self._show_ending()
 

@@ -22,6 +22,7 @@ import ipywidgets as widgets
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
+from awareness.classroom import reporter
 from awareness.quiz.engine import QuizSession, final_quiz
 from awareness.quiz.model import Question, QuizUi, load_bank, load_banks, load_ui
 from awareness.quiz.render import (
@@ -312,7 +313,14 @@ class QuizWidget(widgets.VBox):
                 f"{escape(self._t('nothing_chosen'))}</p>"
             )
             return
+        question = self.question
         result = self.session.check(answer)
+        # Live class mode: a sensitive question is an anonymous poll (the options chosen,
+        # never right or wrong); others count as answered, and right or not.
+        if question.sensitive:
+            reporter.report("poll", question.id, list(answer))
+        else:
+            reporter.report("quiz", question.id, bool(result.correct))
         self.feedback.value = feedback_html(self.question, result, self.ui, self.lang)
         self._set_inputs_disabled(True)
         self._show_next_buttons(retry=not result.correct)

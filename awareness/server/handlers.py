@@ -222,6 +222,11 @@ class LessonHandler(TornadoVoilaHandler):
             self._busy(lang, reason)
             return
         admission = self._admission = ledger.admit(client, lang)
+        classroom = getattr(manager, "classroom", None)
+        if classroom is not None:  # ?class=CODE: this page's kernel counts in that class
+            admission.classroom = classroom.joining(
+                self.get_query_argument("class", None), self.get_query_argument("tab", None)
+            )
         token = CURRENT.set(admission)
         try:
             await super().get(path)

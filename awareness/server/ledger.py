@@ -101,6 +101,7 @@ class Admission:
     kernel_id: str | None = None
     done: bool = False  # the request has finished
     wait: asyncio.Future | None = None  # its turn, while it waits
+    classroom: object = None  # the class it joined (awareness.classroom.server.Join)
 
 
 @dataclass(eq=False)

@@ -3,13 +3,14 @@ the tests of caps, limits and culling (one server for this configuration per ses
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
 
 from awareness.content.course import load_course
 from tests.app.pupils import kernels
-from tests.conftest import AppServer, free_port
+from tests.conftest import ROOT, AppServer, free_port
 
 _COURSE = load_course()
 # --pool 1: one ready kernel for each lesson page (every lesson in every language).
@@ -73,3 +74,27 @@ def caps(caps_server):
     """The caps server, holding only its pool kernels when the test starts."""
     caps_server.settle()
     return caps_server
+
+
+# The live class mode's server (tests/app/test_classroom*.py): the teacher key as
+# TEACHER_KEY gives it, the threshold of three.
+CLASS_KEY = "test-teacher-key-123"
+
+
+@pytest.fixture(scope="session")
+def class_server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("classroom") / "server.log"
+    server = AppServer(
+        free_port(), log, extra_env={"TEACHER_KEY": CLASS_KEY, "AWARENESS_CLASS_THRESHOLD": "3"},
+        args=("--pool", "1", "--CourseKernelManager.refill_idle_cores=0"),
+    ).start()
+    yield server
+    server.stop()
+
+
+def git_status() -> str:
+    """The working tree's changes and new files (the class mode writes nothing)."""
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+

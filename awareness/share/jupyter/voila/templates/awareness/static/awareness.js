@@ -481,3 +481,22 @@
   });
   observer.observe(document.body, { childList: true, subtree: true });
 })();
+
+// Live class mode: a lesson opened with ?class=CODE (and its tab token) carries them onto
+// the links to the course's other pages (next lesson, the start page), so the next lesson
+// counts in the same class. Without a code nothing changes.
+(function () {
+  "use strict";
+  var here = new URLSearchParams(window.location.search);
+  var code = here.get("class");
+  if (!code) return;
+  document.addEventListener("click", function (event) {
+    var a = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+    if (!a) return;
+    var url = new URL(a.href, document.baseURI);
+    if (url.origin !== window.location.origin || url.pathname.indexOf("/voila/render/") < 0) return;
+    url.searchParams.set("class", code);
+    if (here.get("tab")) url.searchParams.set("tab", here.get("tab"));
+    a.href = url.toString();
+  }, true);
+})();

@@ -26,7 +26,7 @@
   if (isRoot && saved && saved !== lang) {
     for (var i = 0; i < links.length; i++) {
       if (links[i].getAttribute("hreflang") === saved) {
-        window.location.replace(links[i].href);
+        window.location.replace(links[i].href + window.location.search); // keeps ?class=
         return;
       }
     }
@@ -110,4 +110,33 @@
     });
   }
   show();
+})();
+
+// Live class mode (the app's start page only; the static copy has no class code): with a
+// running class's code (the server says so on the page), the lesson and language links
+// carry ?class=CODE and a random token for this browser tab (sessionStorage), so the
+// lessons opened from here count in that class, and a page reloaded in this tab replaces
+// its answers instead of adding to them. Without a code nothing changes.
+(function () {
+  "use strict";
+  var joined = document.querySelector(".aw-in-class[data-class]");
+  if (!joined) return;
+  var code = joined.getAttribute("data-class");
+  var tab = "";
+  try {
+    tab = window.sessionStorage.getItem("awareness.tab") || "";
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(tab)) {
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      tab = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+      window.sessionStorage.setItem("awareness.tab", tab);
+    }
+  } catch (e) { tab = ""; /* no sessionStorage: each page counts on its own */ }
+  var links = document.querySelectorAll(".awareness-lessons a, .aw-continue a, .awareness-languages a");
+  Array.prototype.forEach.call(links, function (a) {
+    var url = new URL(a.href, document.baseURI);
+    url.searchParams.set("class", code);
+    if (tab) url.searchParams.set("tab", tab);
+    a.href = url.toString();
+  });
 })();
