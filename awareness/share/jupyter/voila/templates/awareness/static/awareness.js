@@ -456,10 +456,14 @@
 
   // ------------------------------------------------------------------------ start
 
-  startSteps();
-  // The cells are all there (this script is the page's last): show them (Voilà's
-  // template did this in an inline script, which the pages' CSP does not allow).
-  if (window.voila_finish) window.voila_finish();
+  // The cells are all there (this script is the page's last): show them once the parts
+  // are made (Voilà's template did this in an inline script, which the pages' CSP does
+  // not allow), also if making them failed.
+  try {
+    startSteps();
+  } finally {
+    if (window.voila_finish) window.voila_finish();
+  }
   enhance(document);
   watchChats();
   watchEndings();

@@ -354,8 +354,9 @@
   }
 
   renderOutputs();
-  // The cells show at once; the widgets appear as soon as their state has arrived.
+  // The cells are shown by awareness.js (the page's last script) once it has made the
+  // lesson's parts, so the first layout is of one part, not of the whole lesson; the
+  // widgets appear as soon as their state has arrived.
   window.themeLoaded = true;
-  if (window.display_cells) window.display_cells();
   connect();
 })();
