@@ -486,6 +486,23 @@ class CourseVoila(Voila):
         return start + handlers
 
 
+# Said at start when the app listens on loopback only: the teacher page's join address is
+# the machine's network address, which the pupils' devices cannot reach then.
+LOOPBACK_ONLY = ("Only this computer can open the app (HOST=127.0.0.1). For a class on the "
+                 "school network: make app HOST=0.0.0.0")
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8866,
@@ -515,5 +532,7 @@ def serve(
     os.environ["TEACHER_KEY"] = key
     print(f"Student app: http://{host}:{port}/  (stop with Ctrl+C)", flush=True)
     print(f"Teacher page: http://{host}:{port}/teacher?key={key}", flush=True)
+    if _loopback(host):
+        print(LOOPBACK_ONLY, flush=True)
     CourseVoila.launch_instance(argv=argv)
     return 0

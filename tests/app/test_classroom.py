@@ -228,6 +228,10 @@ def test_every_teacher_path_needs_the_key(class_server):
 
 def test_the_app_prints_the_teacher_page(class_server):
     assert f"Teacher page: {class_server.url}teacher?key={KEY}" in class_server.log_text()
+    # On loopback only, the teacher is told how to let the pupils in.
+    from awareness.app import LOOPBACK_ONLY
+
+    assert LOOPBACK_ONLY in class_server.log_text()
 
 
 def test_the_start_page_takes_a_code(class_server):
