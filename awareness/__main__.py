@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from awareness.environ import env_number
 from awareness.paths import content_root
 
 
@@ -97,12 +98,6 @@ def _env(name: str, fallback: str) -> str:
     return os.environ.get(name, "").strip() or fallback
 
 
-def _env_int(name: str, fallback: int) -> int:
-    value = _env(name, str(fallback))
-    try:
-        return int(value)
-    except ValueError:
-        raise SystemExit(f"{name}={value!r}: expected a whole number") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,13 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="validate, then serve the student app with Voilà")
     serve.add_argument("--host", default=_env("AWARENESS_HOST", "127.0.0.1"),
                        help="address to listen on (AWARENESS_HOST; default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=_env_int("AWARENESS_PORT", 8866),
+    serve.add_argument("--port", type=int, default=env_number("AWARENESS_PORT", 8866),
                        help="port (AWARENESS_PORT; default 8866)")
     serve.add_argument("--open", action="store_true", help="open a browser")
     serve.add_argument(
         "--pool",
         type=int,
-        default=_env_int("AWARENESS_POOL", -1),
+        default=env_number("AWARENESS_POOL", -1),
         help="preheated kernels per lesson page (0: none; AWARENESS_POOL); default: the "
         "pools in voila.json (AWARENESS_CLASS_POOL resizes the class lesson's)",
     )
@@ -136,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     health = sub.add_parser(
         "health", help="ask a running server whether it takes pupils (exit 0) or not (1)")
     health.add_argument("--host", default="127.0.0.1")
-    health.add_argument("--port", type=int, default=_env_int("AWARENESS_PORT", 8866),
+    health.add_argument("--port", type=int, default=env_number("AWARENESS_PORT", 8866),
                         help="the server's port (AWARENESS_PORT; default 8866)")
     health.add_argument("--live", action="store_true",
                         help="only whether it answers at all (/livez), not whether it is "

@@ -34,22 +34,13 @@ from traitlets.config import Configurable
 from awareness.classroom import model
 from awareness.classroom.reporter import ENV_SECRET, ENV_URL, SECRET_HEADER
 from awareness.classroom.store import ClassStore, store_from_url
+from awareness.environ import env_number
 
 __all__ = ["Classroom", "ClassroomSettings", "Join", "ReportHandler", "join_address"]
 
 log = logging.getLogger("awareness.classroom")
 TAB = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 REPORT_PATH = "/classroom/report"
-
-
-def _env_float(name: str, fallback: float) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return fallback
-    try:
-        return float(value)
-    except ValueError:
-        raise SystemExit(f"{name}={value!r}: expected a number") from None
 
 
 class ClassroomSettings(Configurable):
@@ -64,7 +55,7 @@ class ClassroomSettings(Configurable):
 
     @default("threshold")
     def _threshold_default(self):
-        return max(1, int(_env_float("AWARENESS_CLASS_THRESHOLD", 3)))
+        return max(1, env_number("AWARENESS_CLASS_THRESHOLD", 3))
 
     lifetime = Float(
         config=True,
@@ -74,7 +65,7 @@ class ClassroomSettings(Configurable):
 
     @default("lifetime")
     def _lifetime_default(self):
-        return _env_float("AWARENESS_CLASS_HOURS", 3) * 3600
+        return env_number("AWARENESS_CLASS_HOURS", 3, float) * 3600
 
     join_url = Unicode(
         config=True,

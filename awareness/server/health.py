@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import signal
 import threading
 import time
@@ -33,6 +32,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Float, default
 from traitlets.config import Configurable
 
+from awareness.environ import env_number
 from awareness.server import metrics
 from awareness.server.hooks import require
 
@@ -47,16 +47,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("awareness.health")
-
-
-def _env_seconds(name: str, fallback: float) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return fallback
-    try:
-        return float(value)
-    except ValueError:
-        raise SystemExit(f"{name}={value!r}: expected a number of seconds") from None
 
 
 def pool_counts(manager) -> tuple[int, int]:
@@ -103,7 +93,7 @@ class Health(Configurable):
 
     @default("warmup_timeout")
     def _warmup_timeout_default(self):
-        return _env_seconds("AWARENESS_WARMUP_TIMEOUT", 300.0)
+        return env_number("AWARENESS_WARMUP_TIMEOUT", 300.0, float)
 
     drain_timeout = Float(
         config=True,
@@ -114,7 +104,7 @@ class Health(Configurable):
 
     @default("drain_timeout")
     def _drain_timeout_default(self):
-        return _env_seconds("AWARENESS_DRAIN_TIMEOUT", 900.0)
+        return env_number("AWARENESS_DRAIN_TIMEOUT", 900.0, float)
 
     connect_wait = Float(
         10.0,

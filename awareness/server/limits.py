@@ -15,19 +15,12 @@ from pathlib import Path
 from traitlets import Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
+from awareness.environ import env_number
+
 __all__ = ["Limits", "available_memory_mb", "default_max_kernels"]
 
 MB = 1024 * 1024
 
-
-def _env_int(name: str, fallback: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return fallback
-    try:
-        return int(value)
-    except ValueError:
-        raise SystemExit(f"{name}={value!r}: expected a whole number") from None
 
 
 def _env_list(name: str) -> list[str]:
@@ -86,7 +79,7 @@ class Limits(Configurable):
 
     @default("max_kernels")
     def _max_kernels_default(self):
-        return _env_int("AWARENESS_MAX_KERNELS", 0)
+        return env_number("AWARENESS_MAX_KERNELS", 0)
 
     kernel_estimate_mb = Int(
         80, config=True, help="Memory one lesson kernel takes, for the default total cap (MB)."
@@ -105,7 +98,7 @@ class Limits(Configurable):
 
     @default("max_per_client")
     def _max_per_client_default(self):
-        return _env_int("AWARENESS_MAX_PER_CLIENT", 8)
+        return env_number("AWARENESS_MAX_PER_CLIENT", 8)
 
     unconnected_grace = Float(
         60.0,
@@ -157,7 +150,7 @@ class Limits(Configurable):
 
     @default("kernel_memory_mb")
     def _kernel_memory_default(self):
-        return _env_int("AWARENESS_KERNEL_MEMORY_MB", 400)
+        return env_number("AWARENESS_KERNEL_MEMORY_MB", 400)
 
     memory_check_interval = Float(
         5.0,

@@ -13,8 +13,9 @@ class lesson's page(s) 16 ready kernels and leaves the other pools as they are.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from awareness.environ import env_number
 
 __all__ = [
     "KERNEL_LIMIT_MB",
@@ -37,13 +38,7 @@ SERVER_MB = 300
 
 def env_class_pool() -> int:
     """AWARENESS_CLASS_POOL as a number (-1: not set, voila.json's pools as they are)."""
-    value = os.environ.get("AWARENESS_CLASS_POOL", "").strip()
-    if not value:
-        return -1
-    try:
-        return int(value)
-    except ValueError:
-        raise SystemExit(f"AWARENESS_CLASS_POOL={value!r}: expected a whole number") from None
+    return env_number("AWARENESS_CLASS_POOL", -1)
 
 
 def class_pool(pools: dict, size: int) -> dict:
