@@ -83,6 +83,17 @@ def ballot_key(kind: str, item: str) -> str:
     return f"{kind}:{item}"
 
 
+def cast(ballot: dict, key: str, value) -> bool:
+    """One pupil's ballot after a vote: the latest answer per item replaces the one
+    before; a sign unflagged (False) is taken out. Returns whether the ballot changed."""
+    if value is False and key.startswith("sign:"):
+        return ballot.pop(key, None) is not None
+    if ballot.get(key) == value:
+        return False
+    ballot[key] = value
+    return True
+
+
 def tally(ballots: Iterable[dict], threshold: int) -> dict:
     """The totals of these ballots: ``chat`` (decision -> choice -> pupils), ``quiz``
     (question -> answered, correct), ``signs`` (sign -> pupils who flagged it), ``polls``

@@ -21,7 +21,7 @@ import json
 import secrets
 import time
 
-from awareness.classroom.model import new_code
+from awareness.classroom.model import cast, new_code
 from awareness.classroom.store import ClassState, ClassStore
 
 __all__ = ["RedisStore"]
@@ -114,13 +114,8 @@ class RedisStore(ClassStore):
         if self._alive(code) is None or not self.redis.sismember(voters, voter):
             return False
         ballot = json.loads(self.redis.hget(ballots, voter) or "{}")
-        if value is False and key.startswith("sign:"):
-            if ballot.pop(key, None) is None:
-                return True
-        elif ballot.get(key) == value:
+        if not cast(ballot, key, value):
             return True
-        else:
-            ballot[key] = value
         pipe = self.redis.pipeline()
         pipe.hset(ballots, voter, json.dumps(ballot))
         self._expire_with_class(pipe, code)

@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from awareness.classroom.model import new_code
+from awareness.classroom.model import cast, new_code
 
 __all__ = ["ClassState", "ClassStore", "MemoryStore", "store_from_url"]
 
@@ -145,15 +145,8 @@ class MemoryStore(ClassStore):
         klass = self._get(code)
         if klass is None or voter not in klass.voters:
             return False
-        ballot = klass.ballots.setdefault(voter, {})
-        if value is False and key.startswith("sign:"):
-            if ballot.pop(key, None) is None:
-                return True
-        elif ballot.get(key) == value:
-            return True
-        else:
-            ballot[key] = value
-        self._changed(klass)
+        if cast(klass.ballots.setdefault(voter, {}), key, value):
+            self._changed(klass)
         return True
 
     def ballots(self, code: str) -> list[dict] | None:

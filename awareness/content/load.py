@@ -93,6 +93,21 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def read_utf8(path: Path) -> tuple[str | None, str]:
+    """A content file's text, or None and why it cannot be read (one line)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror or exc}"
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, (
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} on line {line}); save the file as UTF-8"
+        )
+
+
 def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     """Read one YAML file. Returns (data, problems); data is None when unusable."""
     name = display_path(path)
@@ -104,14 +119,9 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         return fail("file not found")
     if path.is_dir():
         return fail("is a folder, expected a YAML file")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return fail(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} on line {line}); save the file as UTF-8"
-        )
+    text, why = read_utf8(path)
+    if text is None:
+        return fail(why)
     if not text.strip():
         return fail("file is empty")
     try:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import awareness
+from awareness.content.load import read_utf8
 from awareness.content.problems import Problem
 from awareness.paths import display_path
 
@@ -75,17 +76,9 @@ def read_notebook(path: Path) -> tuple[dict | None, list[Problem]]:
     def fail(message: str) -> tuple[None, list[Problem]]:
         return None, [Problem(name, "-", "-", message)]
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return fail(f"cannot be read: {exc.strerror or exc}")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return fail(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} on line {line}); save the file as UTF-8"
-        )
+    text, why = read_utf8(path)
+    if text is None:
+        return fail(why)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
