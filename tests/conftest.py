@@ -175,8 +175,8 @@ def csp_violations(page) -> list[str]:
 class OfflinePage:
     """A fresh page whose requests outside 127.0.0.1 are blocked and recorded."""
 
-    def __init__(self, browser):
-        self.context = browser.new_context(locale="nb-NO")
+    def __init__(self, browser, **options):
+        self.context = browser.new_context(**{"locale": "nb-NO", **options})
         self.external: list[str] = []
         self.errors: list[str] = []
         self.context.route("**/*", self._route)
@@ -186,10 +186,13 @@ class OfflinePage:
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
+    def allowed(self, url: str) -> bool:
+        host = urlparse(url).hostname or ""
+        return url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost")
+
     def _route(self, route):
         url = route.request.url
-        host = urlparse(url).hostname or ""
-        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+        if self.allowed(url):
             route.continue_()
         else:
             self.external.append(url)

@@ -13,7 +13,7 @@ import pytest
 
 from awareness.static.build import build
 from awareness.static.scorm import package_all
-from tests.conftest import CSP_WATCH
+from tests.conftest import OfflinePage
 
 
 @dataclass
@@ -47,36 +47,27 @@ def static_site(tmp_path_factory) -> Site:
     return Site(out / "static", out / "scorm", pages, seconds)
 
 
-class FilePage:
-    """A fresh Chromium page for the folder: requests outside it are blocked and kept."""
+class FilePage(OfflinePage):
+    """A fresh Chromium page for the folder: requests outside it are blocked and kept
+    (``outside``), those inside it listed (``inside``)."""
 
     def __init__(self, browser, folder: Path, **options):
         self.folder = folder.as_uri() + "/"
-        self.context = browser.new_context(reduced_motion="reduce", **options)
-        self.outside: list[str] = []
         self.inside: list[str] = []
-        self.errors: list[str] = []
-        self.context.route("**/*", self._route)
-        self.context.add_init_script(CSP_WATCH)
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        super().__init__(browser, **{"locale": None, "reduced_motion": "reduce", **options})
+        self.outside = self.external
 
-    def _route(self, route):
-        url = route.request.url
+    def allowed(self, url: str) -> bool:
         if url.startswith(self.folder) or url.startswith(("data:", "about:")):
             self.inside.append(url)
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
+            return True
+        return False
 
     def open(self, url: str) -> None:
         """Open a page; at its load event its scripts (at the end of the body, or
         deferred) have run: the page is ready."""
         self.page.goto(url, wait_until="load")
 
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture
