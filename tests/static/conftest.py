@@ -47,6 +47,19 @@ def static_site(tmp_path_factory) -> Site:
     return Site(out / "static", out / "scorm", pages, seconds)
 
 
+# Answers the page's quiz to its end: the first option of every question, checked, next.
+ANSWER_QUIZ = """() => {
+  const quiz = document.querySelector('.quiz');
+  const q = (r) => quiz.querySelector(`[data-aw-role="${r}"]`);
+  for (let i = 0; i < 50 && !quiz.hasAttribute('data-aw-done'); i++) {
+    const input = q('inputs').querySelector('input');
+    if (input) input.click();
+    q('check').click();
+    q('next').click();
+  }
+}"""
+
+
 class FilePage(OfflinePage):
     """A fresh Chromium page for the folder: requests outside it are blocked and kept
     (``outside``), those inside it listed (``inside``)."""

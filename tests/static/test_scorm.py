@@ -15,6 +15,7 @@ import zipfile
 import pytest
 
 from awareness.content.course import load_course
+from tests.static.conftest import ANSWER_QUIZ
 
 COURSE = load_course()
 
@@ -108,16 +109,7 @@ def test_scorm_calls_in_an_lms(browser, lms, how):
         assert lesson.url.split("#")[0].endswith(f"/{lang}/{last}.html")
         assert not any(c[1:] == ["cmi.core.lesson_status", "completed"]
                        for c in page.evaluate("window.calls"))
-        lesson.evaluate("""() => {
-          const quiz = document.querySelector('.quiz');
-          const q = (r) => quiz.querySelector(`[data-aw-role="${r}"]`);
-          for (let i = 0; i < 50 && !quiz.hasAttribute('data-aw-done'); i++) {
-            const input = q('inputs').querySelector('input');
-            if (input) input.click();
-            q('check').click();
-            q('next').click();
-          }
-        }""")
+        lesson.evaluate(ANSWER_QUIZ)
         calls = page.evaluate("window.calls")
         done = calls.index(["LMSSetValue", "cmi.core.lesson_status", "completed"])
         assert ["LMSCommit", ""] in calls[done:]
